@@ -1,0 +1,47 @@
+# The workbook's two commands (see README.md):
+#   make lab    set everything up, then start JupyterLab on assignments/
+#   make test   set everything up, then run the whole test suite
+# Everything is installed into .venv by the project's own files; only Python 3 and make
+# are needed beforehand.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup lab test lint release walkthroughs bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=assignments
+
+# pytest exits 5 when it collected no test: that is a failure here, never a pass.
+test: setup
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+lint: setup
+	$(BIN)/ruff check .
+
+# Regenerate the student copy (stubs in cs231n_utils/, notebooks in assignments/).
+release: setup
+	$(BIN)/python -m cs231n_utils.course.release
+
+# Execute every solution notebook with the solutions overlaid, into walkthroughs/.
+walkthroughs: setup
+	$(BIN)/python -m cs231n_utils.course.walkthroughs
+
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf grading walkthroughs .pytest_cache

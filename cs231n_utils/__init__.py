@@ -1,0 +1,1 @@
+"""Helpers and graded modules of the CS231n-style workbook."""
