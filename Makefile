@@ -9,6 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+LAB_ARGS    ?=
 
 .PHONY: setup lab test lint release walkthroughs bench clean
 
@@ -22,7 +23,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=assignments
+	$(BIN)/jupyter lab --ServerApp.root_dir=assignments $(LAB_ARGS)
 
 # pytest exits 5 when it collected no test: that is a failure here, never a pass.
 test: setup
