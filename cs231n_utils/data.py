@@ -168,16 +168,19 @@ def _numpy_multiarray(name: str) -> Any:
     return getattr(multiarray, name)
 
 
+# What a damaged pickle can raise while loading.
+_PICKLE_ERRORS = (
+    pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
+    KeyError, ImportError, MemoryError, OverflowError, UnicodeDecodeError,
+)  # fmt: skip
+
+
 def _load_pickle(path: Path) -> Any:
     """Unpickle one CIFAR-10 file, turning every kind of damage into a DatasetError."""
     try:
         with open(path, "rb") as f:
             return _CifarUnpickler(f, encoding="bytes").load()
-    except FileNotFoundError:
-        raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            IndexError, KeyError, MemoryError, OverflowError, UnicodeDecodeError,
-            ImportError) as err:  # fmt: skip
+    except _PICKLE_ERRORS as err:
         raise DatasetError(
             f"{path} is truncated or corrupt ({type(err).__name__}: {err}); {_FIX_CIFAR}."
         ) from err
@@ -418,8 +421,10 @@ def load_fashion_mnist_idx(
             f"Fashion-MNIST folder {folder} does not exist: install Debian's "
             f"dataset-fashion-mnist or pass the folder with the idx files."
         )
-    arrays = {key: _read_checked_idx(_find_idx(folder, name), key)
-              for key, name in FASHION_MNIST_FILES.items()}  # fmt: skip
+    arrays = {
+        key: _read_checked_idx(_find_idx(folder, name), key)
+        for key, name in FASHION_MNIST_FILES.items()
+    }
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         if len(images) != len(labels):
@@ -427,9 +432,12 @@ def load_fashion_mnist_idx(
                 f"{folder}: the {split} files hold {len(images)} images but {len(labels)} "
                 f"labels; {_FIX_IDX}."
             )
-    return arrays["train_images"], arrays["train_labels"], arrays["test_images"], arrays[
-        "test_labels"
-    ]
+    return (
+        arrays["train_images"],
+        arrays["train_labels"],
+        arrays["test_images"],
+        arrays["test_labels"],
+    )
 
 
 def _read_checked_idx(path: Path, key: str) -> np.ndarray:
@@ -475,7 +483,10 @@ def load_embedded_fashion_mnist(
     """
     path = Path(path) if path is not None else datasets_dir() / EMBEDDED_FILENAME
     if not path.is_file():
-        raise FileNotFoundError(f"The embedded data file {path} is missing: {_FIX_EMBEDDED}.")
+        hint = ""
+        if os.environ.get(DATASETS_ENV):
+            hint = f" ({DATASETS_ENV} is set: unset it to use the repository's datasets/)"
+        raise FileNotFoundError(f"The embedded data file {path} is missing{hint}: {_FIX_EMBEDDED}.")
     keys = ("X_train", "y_train", "X_test", "y_test")
     try:
         with np.load(path, allow_pickle=False) as npz:
@@ -644,10 +655,14 @@ def load_image_data(
     n_avail = len(Xtr)
     want = num_val + (num_train or 0)
     if want > n_avail:
+        asked = (
+            f"num_val={num_val} needs"
+            if num_train is None
+            else (f"num_train={num_train} and num_val={num_val} need")
+        )
         raise ValueError(
-            f"num_train={num_train} and num_val={num_val} need {want} training images, but "
-            f"the {source} training set has only {n_avail}: ask for at most "
-            f"num_train + num_val = {n_avail}."
+            f"{asked} {want} training images, but the {source} training set has only "
+            f"{n_avail}: ask for at most num_train + num_val = {n_avail}."
         )
     if num_test is not None and num_test > len(Xte):
         raise ValueError(

@@ -173,7 +173,9 @@ def show_image_grid(
             mosaic[top : top + H, left : left + W] = X[i]
 
     if ax is None:
-        fig = plt.figure(figsize=(max(4.0, 0.9 * num_cols), 0.9 * samples_per_class + 0.6))
+        fig = plt.figure(
+            figsize=(max(4.0, 0.9 * num_cols), 0.9 * samples_per_class + 0.6), layout="constrained"
+        )
         ax = fig.add_subplot()
     _draw(ax, mosaic)
     ax.xaxis.tick_top()

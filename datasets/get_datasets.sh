@@ -152,6 +152,9 @@ mkdir -p "$dest" || die "cannot create the folder $dest"
 if [[ -f "$tarball" ]]; then
     say "using the existing $tarball"
     verify "$tarball" 0
+elif [[ -s "$part" && "$(md5_of "$part")" == "$CIFAR10_MD5" ]]; then
+    say "the earlier download in $part is complete"
+    mv -f "$part" "$tarball"
 else
     tool="$(pick_downloader)"
     if [[ -s "$part" ]]; then
@@ -162,7 +165,9 @@ else
     rc=0
     download "$tool" || rc=$?
     if [[ $rc -ne 0 ]]; then
-        die "the download of $CIFAR10_URL failed ($tool exit status $rc). Check the internet connection and run the script again (it resumes the partial download), or set CIFAR10_URL to a mirror, or copy $name into $dest and run the script again."
+        hint=""
+        [[ -s "$part" ]] && hint=" If it keeps failing, delete $part to start from the beginning."
+        die "the download of $CIFAR10_URL failed ($tool exit status $rc). Check the internet connection and run the script again (it resumes the partial download), or set CIFAR10_URL to a mirror, or copy $name into $dest and run the script again.$hint"
     fi
     verify "$part" 1
     mv -f "$part" "$tarball"

@@ -96,7 +96,8 @@ def make_subset(
     test_idx = balanced_indices(yte, test_per_class, rng)
     note = (
         "Fashion-MNIST (Zalando Research, https://github.com/zalandoresearch/fashion-mnist, "
-        "MIT licence), read from Debian's package dataset-fashion-mnist. Balanced subset: "
+        "MIT licence, Copyright (c) 2017 Zalando SE), read from Debian's package "
+        "dataset-fashion-mnist. Balanced subset: "
         f"{train_per_class} images per class from train-images-idx3-ubyte and "
         f"{test_per_class} per class from t10k-images-idx3-ubyte, chosen with "
         f"numpy.random.default_rng({seed}) by datasets/make_embedded_subset.py; "

@@ -301,6 +301,42 @@ def _nhwc_rows(rows: np.ndarray) -> np.ndarray:
     return rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).reshape(len(rows), -1)
 
 
+def py2_batch_pickle(rows: np.ndarray, labels: list[int]) -> bytes:
+    """A batch pickled the way the real files were: Python 2's cPickle, protocol 2.
+
+    Python 2 writes its byte strings as BINSTRING opcodes, which Python 3 can only
+    produce by hand; the opcodes are those of ``pickletools``.
+    """
+
+    def string(b: bytes) -> bytes:  # BINSTRING: 'T', 4-byte length, bytes
+        return b"T" + struct.pack("<I", len(b)) + b
+
+    dtype = (
+        b"cnumpy\ndtype\n" + string(b"u1") + b"K\x00K\x01\x87R"
+        b"(K\x03" + string(b"|") + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"
+    )
+    array = (
+        b"cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85"
+        + string(b"b")
+        + b"\x87R(K\x01"
+        + b"J" + struct.pack("<i", rows.shape[0]) + b"M" + struct.pack("<H", rows.shape[1])
+        + b"\x86" + dtype + b"\x89" + string(rows.tobytes()) + b"tb"
+    )  # fmt: skip
+    label_list = b"](" + b"".join(b"K" + bytes([c]) for c in labels) + b"e"
+    return b"\x80\x02}(" + string(b"data") + array + string(b"labels") + label_list + b"u."
+
+
+def test_python2_pickle_like_the_real_files(tmp_path):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_cifar_folder(folder)
+    rows = np.random.default_rng(3).integers(0, 256, (20, 3072), dtype=np.uint8)
+    labels = [int(c) for c in np.arange(20) % 10]
+    (folder / "test_batch").write_bytes(py2_batch_pickle(rows, labels))
+    _, _, Xte, Yte = load_CIFAR10(folder)
+    np.testing.assert_array_equal(Xte.reshape(20, -1), _nhwc_rows(rows))
+    assert Yte.tolist() == labels
+
+
 class _Hostile:
     def __reduce__(self):
         return (Path("pwned").touch, ())
