@@ -23,6 +23,7 @@ CELL = {
     "KNearestNeighbor.compute_distances_two_loops": "two_loops",
     "KNearestNeighbor.compute_distances_one_loop": "one_loop",
     "KNearestNeighbor.compute_distances_no_loops": "no_loops",
+    "KNearestNeighbor.compute_distances_l1": "l1",
     "KNearestNeighbor.predict_labels": "predict_labels",
 }
 ONE_RIGHT = "KNearestNeighbor.compute_distances_no_loops"

@@ -3,10 +3,11 @@
 import json
 import re
 
+import nbformat
 import pytest
 
 from cs231n_utils.course import ASSIGNMENTS_DIR, PACKAGE_DIR, REPO_ROOT, SOLUTION_PACKAGE_DIR
-from cs231n_utils.course.notebooks import notebook_sources
+from cs231n_utils.course.notebooks import ipynb_path, notebook_sources, text_to_notebook
 from cs231n_utils.course.overlay import graded_modules
 from cs231n_utils.course.release import assignment_ids, drift
 from cs231n_utils.course.stubs import solution_lines
@@ -33,36 +34,36 @@ def test_committed_student_copy_matches_a_fresh_release():
 def test_stub_leaks_no_answer(rel):
     stub = (PACKAGE_DIR / rel).read_text()
     assert not MARKERS.search(stub)
-    leaked = [line for line in solution_lines((SOLUTION_PACKAGE_DIR / rel).read_text())
-              if line in stub]
+    stub_lines = {line.strip() for line in stub.splitlines()}
+    leaked = solution_lines((SOLUTION_PACKAGE_DIR / rel).read_text()) & stub_lines
     assert not leaked, f"cs231n_utils/{rel} contains answer lines: {leaked[:3]}"
     assert "NotImplementedError" in stub
 
 
-def notebook_answer_lines(source: str) -> set[str]:
-    """Lines between the solution / hidden-test markers of a notebook source."""
-    found, inside = set(), False
-    for line in source.splitlines():
-        text = line.strip().lstrip("#").strip() if line.strip().startswith("# ") else line.strip()
-        if MARKERS.search(line):
-            inside = "BEGIN" in line
-            continue
-        if inside and len(text) >= 12:
-            found.add(text)
-    return found
+def answer_and_other_lines(nb) -> tuple[set[str], set[str]]:
+    """Stripped lines inside solution / hidden-test regions, and all the other lines."""
+    inside_lines, outside_lines = set(), set()
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if MARKERS.search(line):
+                inside = "BEGIN" in line
+            elif len(line.strip()) >= 12:
+                (inside_lines if inside else outside_lines).add(line.strip())
+    return inside_lines, outside_lines
 
 
 @pytest.mark.parametrize("source", notebook_sources(REPO_ROOT / "solutions"), ids=lambda p: p.name)
 def test_released_notebook_leaks_no_answer_or_hidden_test(source):
-    released = ASSIGNMENTS_DIR / source.parent.name / source.name.replace(".nb.py", ".ipynb")
+    released = ASSIGNMENTS_DIR / source.parent.name / ipynb_path(source).name
     assert released.is_file(), f"{released} is missing: run `make release`"
-    nb = json.loads(released.read_text())
-    text = "\n".join("".join(c["source"]) for c in nb["cells"])
-    assert not MARKERS.search(text)
-    everything_else = set(source.read_text().splitlines())
-    leaked = [line for line in notebook_answer_lines(source.read_text())
-              if line in text and line not in everything_else - {line}]
-    assert not leaked, f"{released.name} contains solution or hidden-test lines: {leaked[:3]}"
+    student = nbformat.read(released, as_version=4)
+    student_lines = {line.strip() for c in student.cells for line in c.source.splitlines()}
+    assert not any(MARKERS.search(line) for line in student_lines)
+    answers, others = answer_and_other_lines(text_to_notebook(source))
+    assert answers, f"{source.name} has no solution or hidden-test region"
+    leaked = (answers - others) & student_lines
+    assert not leaked, f"{released.name} contains solution or hidden-test lines: {leaked}"
 
 
 @pytest.mark.parametrize("notebook", RELEASED, ids=lambda p: p.name)

@@ -44,8 +44,10 @@ def text_to_notebook(source: Path) -> nbformat.NotebookNode:
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
         cell.metadata.pop("lines_to_next_cell", None)
+        # Stable ids, so that a release is the same file every time it is made.
+        cell.id = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell-{i}"
     return strip_outputs(nb)
 
 

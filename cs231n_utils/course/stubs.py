@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -113,7 +114,8 @@ def make_stub(source: str, filename: str = "<source>", *,
         ind = region.indent
         out.append(f"{ind}# YOUR CODE HERE")
         out.append(f"{ind}raise NotImplementedError(")
-        out.append(f"{ind}    {message!r}")
+        pieces = textwrap.wrap(message, width=max(40, 88 - len(ind)), drop_whitespace=False)
+        out.extend(f"{ind}    {piece!r}" for piece in pieces)
         out.append(f"{ind})")
         last = region.end + 1
     out.extend(lines[last:])
