@@ -52,6 +52,10 @@ def test_make_lab_serves_the_assignments(tmp_path):
         assert "01_knn" in names
         folder = get_json(f"{base}/api/contents/01_knn?token={token}")
         assert "01_knn.ipynb" in {item["name"] for item in folder["content"]}
+        # the graded modules can be opened and edited from JupyterLab too
+        module = get_json(f"{base}/api/contents/cs231n_utils/classifiers/"
+                          f"k_nearest_neighbor.py?type=file&format=text&token={token}")
+        assert module["writable"] and "class KNearestNeighbor" in module["content"]
         # the page itself is JupyterLab
         with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as page:
             assert b"JupyterLab" in page.read()

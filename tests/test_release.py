@@ -77,3 +77,8 @@ def test_released_notebooks_carry_no_outputs(notebook):
 def test_no_solution_notebook_is_released_as_text():
     assert not list(ASSIGNMENTS_DIR.rglob("*.nb.py"))
     assert not list(ASSIGNMENTS_DIR.rglob("*.py")), "assignments/ should hold notebooks only"
+
+
+def test_the_package_is_reachable_from_the_assignments_folder():
+    link = ASSIGNMENTS_DIR / "cs231n_utils"
+    assert link.is_symlink() and link.resolve() == PACKAGE_DIR.resolve()

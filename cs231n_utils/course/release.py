@@ -96,6 +96,20 @@ def release(repo: Path = REPO_ROOT) -> None:
             copy_tree_clean(course / "assignments" / aid, target)
             print(f"release   assignments/{aid}")
     write_solution_notebooks(repo / "solutions")
+    link_package(repo / "assignments")
+
+
+PACKAGE_LINK = "cs231n_utils"
+
+
+def link_package(assignments: Path) -> None:
+    """Make ``assignments/cs231n_utils`` a link to the package, so a student who runs
+    JupyterLab on ``assignments/`` can open and edit the graded modules there."""
+    link = assignments / PACKAGE_LINK
+    if not link.is_symlink():
+        if link.exists():
+            raise FileExistsError(f"{link} exists and is not a link to ../cs231n_utils")
+        link.symlink_to(Path("..") / "cs231n_utils", target_is_directory=True)
 
 
 def drift(repo: Path = REPO_ROOT) -> list[str]:
@@ -113,7 +127,7 @@ def drift(repo: Path = REPO_ROOT) -> list[str]:
         for aid in ids:
             problems += _diff_trees(course / "assignments" / aid, repo / "assignments" / aid,
                                     f"assignments/{aid}")
-    known = set(ids)
+    known = set(ids) | {PACKAGE_LINK}
     if (repo / "assignments").is_dir():
         problems += [f"assignments/{p.name} (no such assignment in solutions/)"
                      for p in (repo / "assignments").iterdir() if p.name not in known]
