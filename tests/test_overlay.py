@@ -80,3 +80,13 @@ def test_rebuilding_replaces_the_old_overlay(tmp_path):
     pkg = build_overlay(dest, empty, base=base, solution_package=solution, datasets_dir=tmp_path)
     assert not (pkg / "stale.py").exists()
     assert "NotImplementedError" in (pkg / "classifiers" / "model.py").read_text()
+
+
+def test_the_test_suite_imports_the_solutions():
+    from cs231n_utils.classifiers import k_nearest_neighbor
+    from cs231n_utils.course import SOLUTION_PACKAGE_DIR
+
+    assert Path(k_nearest_neighbor.__file__).is_relative_to(SOLUTION_PACKAGE_DIR)
+    import cs231n_utils.gradient_check as helper
+
+    assert not Path(helper.__file__).is_relative_to(SOLUTION_PACKAGE_DIR)
