@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS    ?=
 
-.PHONY: setup lab test lint release walkthroughs bench clean
+.PHONY: setup lab test check lint release walkthroughs bench clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ lab: setup
 test: setup
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# A student's self-check: the visible checks of one assignment, as a table.
+check: setup
+	@if [ -z "$(A)" ]; then echo "usage: make check A=01_knn"; exit 2; fi
+	@$(BIN)/python -m cs231n_utils.selfcheck $(A)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 from scipy.spatial.distance import cdist
 
+ASSIGNMENT = "01_knn"
+
 __all__ = [
     "CHECKS",
     "check_l1",
