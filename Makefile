@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS    ?=
 
-.PHONY: setup lab test check lint release walkthroughs bench clean
+.PHONY: setup lab test check submit lint release walkthroughs bench clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,11 @@ test: setup
 check: setup
 	@if [ -z "$(A)" ]; then echo "usage: make check A=01_knn"; exit 2; fi
 	@$(BIN)/python -m cs231n_utils.selfcheck $(A)
+
+# A student's submission zip of one assignment: submissions/<A>.zip
+submit: setup
+	@if [ -z "$(A)" ]; then echo "usage: make submit A=01_knn"; exit 2; fi
+	@$(BIN)/python -m cs231n_utils.submit $(A)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -25,7 +26,7 @@ from pathlib import Path
 from cs231n_utils.course import REPO_ROOT
 from cs231n_utils.course.notebooks import copy_tree_clean, write_solution_notebooks
 from cs231n_utils.course.overlay import graded_modules
-from cs231n_utils.course.stubs import make_stub
+from cs231n_utils.course.stubs import find_regions, make_stub
 
 
 def assignment_ids(solutions_dir: Path) -> list[str]:
@@ -34,6 +35,23 @@ def assignment_ids(solutions_dir: Path) -> list[str]:
         p.name for p in Path(solutions_dir).iterdir()
         if p.is_dir() and p.name != "cs231n_utils" and not p.name.startswith((".", "_"))
     )
+
+
+GRADED_INDEX = "graded_modules.json"
+
+
+def graded_index(solution_package: Path) -> str:
+    """JSON text mapping each assignment to the graded modules it covers (from the
+    markers' sections), written to ``cs231n_utils/graded_modules.json`` for the submit
+    command, which must work in a student copy that has no ``solutions/``."""
+    index: dict[str, list[str]] = {}
+    for rel in graded_modules(solution_package):
+        source = (solution_package / rel).read_text()
+        for region in find_regions(source, str(rel)):
+            assignment = region.where.split(",")[0].strip()
+            if rel.as_posix() not in index.setdefault(assignment, []):
+                index[assignment].append(rel.as_posix())
+    return json.dumps(dict(sorted(index.items())), indent=2) + "\n"
 
 
 def write_stubs(solution_package: Path, package: Path) -> list[Path]:
@@ -45,6 +63,8 @@ def write_stubs(solution_package: Path, package: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(make_stub(source, str(solution_package / rel)))
         written.append(target)
+    (package / GRADED_INDEX).write_text(graded_index(solution_package))
+    written.append(package / GRADED_INDEX)
     return written
 
 
@@ -121,6 +141,9 @@ def drift(repo: Path = REPO_ROOT) -> list[str]:
         committed = repo / "cs231n_utils" / rel
         if not committed.is_file() or committed.read_text() != expected:
             problems.append(f"cs231n_utils/{rel}")
+    index = repo / "cs231n_utils" / GRADED_INDEX
+    if not index.is_file() or index.read_text() != graded_index(solution_package):
+        problems.append(f"cs231n_utils/{GRADED_INDEX}")
     with tempfile.TemporaryDirectory() as tmp:
         course = make_course(Path(tmp) / "course", repo)
         ids = generate_release(course)
