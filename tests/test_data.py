@@ -26,7 +26,9 @@ from cs231n_utils.data import (
     load_embedded_fashion_mnist,
     load_fashion_mnist_idx,
     load_image_data,
+    paths,
     read_idx,
+    splits,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -134,7 +136,7 @@ def data_home(tmp_path, monkeypatch):
 def test_datasets_dir_env_overlay_and_default(tmp_path, monkeypatch):
     monkeypatch.delenv("CS231N_DATASETS", raising=False)
     overlay = tmp_path / "_overlay.json"
-    monkeypatch.setattr(data, "_OVERLAY_FILE", overlay)
+    monkeypatch.setattr(paths, "_OVERLAY_FILE", overlay)
     assert datasets_dir() == REPO / "datasets"
 
     overlay.write_text('{"datasets_dir": "elsewhere"}')
@@ -457,7 +459,7 @@ def test_source_selection(data_home, capsys, monkeypatch):
     assert load_image_data(num_val=10, verbose=False)["source"] == "fashion-mnist-embedded"
     with pytest.raises(FileNotFoundError, match="get_datasets.sh"):
         load_image_data(source="cifar10")
-    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", data_home / "no-debian")
+    monkeypatch.setattr(splits, "DEBIAN_FASHION_MNIST", data_home / "no-debian")
     with pytest.raises(FileNotFoundError, match="dataset-fashion-mnist"):
         load_image_data(source="fashion-mnist")
 
