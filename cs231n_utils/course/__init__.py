@@ -14,3 +14,14 @@ SOLUTION_PACKAGE_DIR = REPO_ROOT / "solutions" / "cs231n_utils"
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
 DATASETS_DIR = REPO_ROOT / "datasets"
+
+
+def ensure_tools_on_path() -> None:
+    """Put this Python's ``bin/`` first on PATH: nbgrader runs the ``alembic`` program
+    (installed beside it) whenever it opens a gradebook, also in process."""
+    import os
+    import sys
+
+    tools = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != tools:
+        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")

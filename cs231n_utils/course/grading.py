@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from cs231n_utils.course import ensure_tools_on_path
 from cs231n_utils.course.overlay import build_overlay
 from cs231n_utils.course.release import nbgrader
 
@@ -78,6 +79,7 @@ def scores(course_root: Path, assignment: str, student: str) -> dict[str, tuple[
     """Return ``{grade_id: (score, max_score)}`` of the autograded cells of a submission."""
     from nbgrader.api import Gradebook
 
+    ensure_tools_on_path()
     db_url = "sqlite:///" + str(Path(course_root) / "grading" / "gradebook.db")
     out: dict[str, tuple[float, float]] = {}
     with Gradebook(db_url, COURSE_ID) as gb:
