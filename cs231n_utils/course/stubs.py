@@ -25,6 +25,8 @@ END = re.compile(r"^\s*### END SOLUTION\s*$")
 HEADER = (
     "# Student copy, generated from the instructor's solutions by `make release`.\n"
     "# Fill in every part that raises NotImplementedError; keep names and signatures.\n"
+    "# (The names your answers define are still missing here, hence:)\n"
+    "# ruff: noqa: F821, F841\n"
 )
 
 
