@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS    ?=
 
-.PHONY: setup lab test check submit lint release walkthroughs bench clean
+.PHONY: setup lab test check submit grade lint release walkthroughs bench clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,12 @@ check: setup
 submit: setup
 	@if [ -z "$(A)" ]; then echo "usage: make submit A=01_knn"; exit 2; fi
 	@$(BIN)/python -m cs231n_utils.submit $(A)
+
+# The instructor's grading of a class: make grade A=01_knn ZIPS=path/to/zips [JOBS=2]
+JOBS ?= 1
+grade: setup
+	@if [ -z "$(A)" ] || [ -z "$(ZIPS)" ]; then echo "usage: make grade A=01_knn ZIPS=folder [JOBS=2]"; exit 2; fi
+	$(BIN)/python -m cs231n_utils.course.grade $(A) $(ZIPS) --jobs $(JOBS)
 
 lint: setup
 	$(BIN)/ruff check .
