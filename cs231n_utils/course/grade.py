@@ -25,15 +25,18 @@ import re
 import shutil
 import stat
 import sys
+import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cs231n_utils.course import REPO_ROOT, ensure_tools_on_path
+from cs231n_utils.course import DATASETS_DIR, REPO_ROOT, ensure_tools_on_path
 from cs231n_utils.course.grading import COURSE_ID, stage_submission
 from cs231n_utils.course.notebooks import write_solution_notebooks
 from cs231n_utils.course.release import nbgrader
+from cs231n_utils.course.sandbox import KERNEL_NAME, bwrap_problem, write_kernelspec
+from cs231n_utils.data import datasets_dir
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 MAX_UNPACKED_BYTES = 50 * 2**20
@@ -130,11 +133,24 @@ def ensure_generated(course_root: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in source.glob("*.ipynb"))
 
 
+class SandboxUnavailable(RuntimeError):
+    """Bubblewrap cannot run here and grading without a sandbox was not asked for."""
+
+
 def _autograde_one(course_root: Path, assignment: str, student: str,
-                   extra: list[str]) -> str:
+                   extra: list[str], sandbox: Path | None) -> str:
     """Autograde one student; return '' or why it failed."""
     args = ["autograde", assignment, f"--student={student}", "--force", *extra]
-    proc = nbgrader(args, course_root, check=False)
+    env = {}
+    with tempfile.TemporaryDirectory(prefix="cs231n-") as runtime:
+        if sandbox is not None:
+            # The kernel's connection file and sockets: a short private folder (a Unix
+            # socket path has at most 107 characters), visible inside the sandbox.
+            env = {"TMPDIR": runtime, "JUPYTER_RUNTIME_DIR": runtime,
+                   "JUPYTER_PATH": str(sandbox)}
+            args += [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
+                     f"--KernelManager.ip={runtime}/kernel"]
+        proc = nbgrader(args, course_root, check=False, env=env)
     if proc.returncode == 0:
         nbgrader(["generate_feedback", assignment, f"--student={student}", "--force",
                   "--log-level=ERROR"], course_root, check=False)
@@ -165,14 +181,38 @@ def read_scores(course_root: Path, assignment: str, result: StudentResult) -> No
         result.max_score = float(submission.max_score)
 
 
+def prepare_sandbox(course_root: Path) -> Path:
+    """Check that bubblewrap works and write the sandbox kernelspec; return its
+    JUPYTER_PATH folder. Raise :class:`SandboxUnavailable` saying why it cannot."""
+    problem = bwrap_problem()
+    if problem:
+        raise SandboxUnavailable(
+            f"NOT GRADING: {problem}.\nWithout a sandbox, student code runs with your rights "
+            "and can read the solutions and the gradebook. Install bubblewrap, or pass "
+            "--unsandboxed to grade anyway.")
+    hide = [course_root / "solutions", course_root / "grading",
+            REPO_ROOT / "solutions", REPO_ROOT / "grading"]
+    readable = [course_root, REPO_ROOT, DATASETS_DIR, datasets_dir()]
+    folder = course_root / "grading" / "jupyter"
+    write_kernelspec(folder, hide, readable)
+    return folder
+
+
 def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
-                jobs: int = 1, extra_nbgrader_args: list[str] | None = None,
-                ) -> list[StudentResult]:
-    """Grade every zip in ``zips``; return one result per zip (see the module doc)."""
+                jobs: int = 1, sandbox: bool = True,
+                extra_nbgrader_args: list[str] | None = None) -> list[StudentResult]:
+    """Grade every zip in ``zips``; return one result per zip (see the module doc).
+
+    With ``sandbox=True`` (the default) each kernel runs in bubblewrap
+    (:mod:`cs231n_utils.course.sandbox`); where it cannot, :class:`SandboxUnavailable` is
+    raised before anything is graded.
+    """
     if jobs < 1:
         raise ValueError(f"jobs={jobs}: use a whole number of at least 1")
     if not Path(zips).is_dir():
         raise ValueError(f"zips={str(zips)!r} is not a folder")
+    course_root = Path(course_root).resolve()
+    spec = prepare_sandbox(course_root) if sandbox else None
     notebooks = ensure_generated(course_root, assignment)
     results: list[StudentResult] = []
     staged: list[StudentResult] = []
@@ -196,10 +236,10 @@ def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
     extra = extra_nbgrader_args or []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = list(pool.map(
-            lambda r: _autograde_one(course_root, assignment, r.student, extra), staged))
+            lambda r: _autograde_one(course_root, assignment, r.student, extra, spec), staged))
     for result, outcome in zip(staged, outcomes, strict=True):
         if outcome == "retry":  # two graders met at the gradebook: once more, alone
-            outcome = _autograde_one(course_root, assignment, result.student, extra)
+            outcome = _autograde_one(course_root, assignment, result.student, extra, spec)
         result.failure = "" if outcome == "retry" else outcome
     for result in staged:
         read_scores(course_root, assignment, result)
@@ -235,13 +275,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="students graded at once")
     parser.add_argument("--course", type=Path, default=REPO_ROOT,
                         help="course root (default: this repository)")
+    parser.add_argument("--unsandboxed", action="store_true",
+                        help="grade even where bubblewrap cannot run (student code then "
+                             "runs with your rights)")
     args = parser.parse_args(argv)
+    if args.unsandboxed:
+        print("WARNING: grading WITHOUT a sandbox: student code runs with your rights.",
+              file=sys.stderr)
     try:
         results = grade_class(args.assignment, args.zips, course_root=args.course,
-                              jobs=args.jobs)
+                              jobs=args.jobs, sandbox=not args.unsandboxed)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
+    except SandboxUnavailable as error:
+        print(error, file=sys.stderr)
+        return 3
     print(summary(results))
     print(f"grades: {args.course / 'grading' / 'grades' / (args.assignment + '.csv')}")
     print(f"feedback: {args.course / 'grading' / 'feedback'}/<student>/{args.assignment}/")
