@@ -5,6 +5,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from grading_support import CELL_TIMEOUT
 
 from cs231n_utils.course import ASSIGNMENTS_DIR, SOLUTION_PACKAGE_DIR
 from cs231n_utils.course.grade import (
@@ -33,7 +34,7 @@ def make_zip(path: Path, entries: dict[str, Path | bytes]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def graded(course, tmp_path_factory):
+def graded(course, sandbox_works, tmp_path_factory):
     zips = tmp_path_factory.mktemp("zips")
     make_zip(zips / "alice.zip", {"01_knn.ipynb": NOTEBOOK,
                                   f"cs231n_utils/{MODULE}": SOLUTION_PACKAGE_DIR / MODULE})
@@ -44,8 +45,11 @@ def graded(course, tmp_path_factory):
     make_zip(zips / "frank.zip", {"notes.txt": b"forgot the notebook"})
     make_zip(zips / "alice__again.zip", {"01_knn.ipynb": NOTEBOOK})
     make_zip(zips / "bad name!.zip", {"01_knn.ipynb": NOTEBOOK})
-    first = {r.zip_name: r for r in grade_class("01_knn", zips, course_root=course, jobs=2)}
-    second = {r.zip_name: r for r in grade_class("01_knn", zips, course_root=course, jobs=2)}
+    def grade():
+        return {r.zip_name: r for r in grade_class("01_knn", zips, course_root=course, jobs=2,
+                                                   cell_timeout=CELL_TIMEOUT)}
+
+    first, second = grade(), grade()
     return course, zips, first, second
 
 

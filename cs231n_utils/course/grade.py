@@ -138,16 +138,16 @@ class SandboxUnavailable(RuntimeError):
 
 
 def _autograde_one(course_root: Path, assignment: str, student: str,
-                   extra: list[str], sandbox: Path | None) -> str:
+                   extra: list[str], sandbox: Path | None, cell_timeout: int | None) -> str:
     """Autograde one student; return '' or why it failed."""
     args = ["autograde", assignment, f"--student={student}", "--force", *extra]
-    env = {}
+    env = {"CS231N_CELL_TIMEOUT": str(cell_timeout)} if cell_timeout else {}
     with tempfile.TemporaryDirectory(prefix="cs231n-") as runtime:
         if sandbox is not None:
             # The kernel's connection file and sockets: a short private folder (a Unix
             # socket path has at most 107 characters), visible inside the sandbox.
-            env = {"TMPDIR": runtime, "JUPYTER_RUNTIME_DIR": runtime,
-                   "JUPYTER_PATH": str(sandbox)}
+            env |= {"TMPDIR": runtime, "JUPYTER_RUNTIME_DIR": runtime,
+                    "JUPYTER_PATH": str(sandbox)}
             args += [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
                      f"--KernelManager.ip={runtime}/kernel"]
         proc = nbgrader(args, course_root, check=False, env=env)
@@ -199,13 +199,14 @@ def prepare_sandbox(course_root: Path) -> Path:
 
 
 def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
-                jobs: int = 1, sandbox: bool = True,
+                jobs: int = 1, sandbox: bool = True, cell_timeout: int | None = None,
                 extra_nbgrader_args: list[str] | None = None) -> list[StudentResult]:
     """Grade every zip in ``zips``; return one result per zip (see the module doc).
 
     With ``sandbox=True`` (the default) each kernel runs in bubblewrap
     (:mod:`cs231n_utils.course.sandbox`); where it cannot, :class:`SandboxUnavailable` is
-    raised before anything is graded.
+    raised before anything is graded. ``cell_timeout`` (seconds) overrides the course's
+    per-cell limit (``nbgrader_config.py``).
     """
     if jobs < 1:
         raise ValueError(f"jobs={jobs}: use a whole number of at least 1")
@@ -236,10 +237,12 @@ def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
     extra = extra_nbgrader_args or []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = list(pool.map(
-            lambda r: _autograde_one(course_root, assignment, r.student, extra, spec), staged))
+            lambda r: _autograde_one(course_root, assignment, r.student, extra, spec,
+                                     cell_timeout), staged))
     for result, outcome in zip(staged, outcomes, strict=True):
         if outcome == "retry":  # two graders met at the gradebook: once more, alone
-            outcome = _autograde_one(course_root, assignment, result.student, extra, spec)
+            outcome = _autograde_one(course_root, assignment, result.student, extra, spec,
+                                     cell_timeout)
         result.failure = "" if outcome == "retry" else outcome
     for result in staged:
         read_scores(course_root, assignment, result)
@@ -275,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="students graded at once")
     parser.add_argument("--course", type=Path, default=REPO_ROOT,
                         help="course root (default: this repository)")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help="seconds per cell (default: nbgrader_config.py's)")
     parser.add_argument("--unsandboxed", action="store_true",
                         help="grade even where bubblewrap cannot run (student code then "
                              "runs with your rights)")
@@ -284,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     try:
         results = grade_class(args.assignment, args.zips, course_root=args.course,
-                              jobs=args.jobs, sandbox=not args.unsandboxed)
+                              jobs=args.jobs, sandbox=not args.unsandboxed,
+                              cell_timeout=args.timeout)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
