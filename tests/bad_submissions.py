@@ -19,9 +19,7 @@ MODULE = "cs231n_utils/classifiers/k_nearest_neighbor.py"
 SOLUTION = (SOLUTION_PACKAGE_DIR / "classifiers" / "k_nearest_neighbor.py").read_text()
 NOTEBOOK = (ASSIGNMENTS_DIR / "01_knn" / "01_knn.ipynb").read_text()
 ALL_CELLS = {"two_loops", "one_loop", "no_loops", "l1", "predict_labels"}
-# The cells that run compute_distances_two_loops: its check and the notebook's timing table.
 L1 = "KNearestNeighbor.compute_distances_l1"
-PREDICT = "KNearestNeighbor.predict_labels"
 
 
 @dataclass
@@ -102,8 +100,8 @@ def corpus(course: Path, port: int, repo: Path) -> list[Bad]:
         Bad("allocate_50_gb", {"01_knn.ipynb": nb, MODULE: with_answer(
             L1, ["huge = np.ones((50 * 2**30) // 8)", "dists += huge[0]"])}, zero={"l1"}),
         Bad("output_flood", {"01_knn.ipynb": nb, MODULE: with_answer(
-            PREDICT, ["for i in range(300_000):", "    print('flood', i)",
-                      "while True:", "    pass"])}, zero={"predict_labels"}),
+            L1, ["for i in range(300_000):", "    print('flood', i)",
+                 "while True:", "    pass"])}, zero={"l1"}),
         Bad("edited_helpers", {
             "01_knn.ipynb": nb,
             "cs231n_utils/gradient_check.py": b"def rel_error(x, y):\n    return 0.0\n",
