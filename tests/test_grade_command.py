@@ -117,3 +117,23 @@ def test_the_command_line_refuses_bad_arguments(tmp_path, capsys):
     assert main(["01_knn", str(tmp_path / "missing")]) == 2
     assert "is not a folder" in capsys.readouterr().err
     assert main(["01_knn", str(tmp_path), "--jobs", "0"]) == 2
+
+
+def test_make_grade_explains_its_arguments():
+    import subprocess
+
+    from cs231n_utils.course import REPO_ROOT
+
+    proc = subprocess.run(["make", "--no-print-directory", "grade", "A=01_knn"],
+                          cwd=REPO_ROOT, capture_output=True, text=True)
+    assert proc.returncode != 0 and "usage: make grade A=01_knn ZIPS=folder" in proc.stdout
+
+
+def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch, capsys):
+    import cs231n_utils.course.grade as grade
+
+    monkeypatch.setattr(grade, "bwrap_problem", lambda: "bubblewrap (bwrap) is not installed")
+    (tmp_path / "zips").mkdir()
+    assert main(["01_knn", str(tmp_path / "zips"), "--course", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert "NOT GRADING: bubblewrap (bwrap) is not installed" in err and "--unsandboxed" in err

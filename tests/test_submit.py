@@ -71,3 +71,20 @@ def test_the_command_line(workbook, capsys):
     assert "WARNING" in capsys.readouterr().out
     assert main(["99_nope", "--workbook", str(workbook)]) == 2
     assert "accepted values: 01_knn" in capsys.readouterr().err
+
+
+def test_make_submit_writes_the_zip_in_the_repository():
+    import subprocess
+
+    from cs231n_utils.course import REPO_ROOT
+
+    out = REPO_ROOT / "submissions" / "01_knn.zip"
+    proc = subprocess.run(["make", "--no-print-directory", "submit", "A=01_knn"],
+                          cwd=REPO_ROOT, capture_output=True, text=True)
+    try:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert f"wrote {out}" in proc.stdout
+        with zipfile.ZipFile(out) as zf:
+            assert "manifest.json" in zf.namelist()
+    finally:
+        out.unlink(missing_ok=True)
