@@ -39,8 +39,10 @@ sandbox-tools:
 	  fi; }
 
 # pytest exits 5 when it collected no test: that is a failure here, never a pass.
+# Two workers on two cores: one BLAS thread each (kernels inherit it), or they trample.
 test: setup sandbox-tools
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 # A student's self-check: the visible checks of one assignment, as a table.

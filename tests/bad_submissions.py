@@ -97,6 +97,11 @@ def corpus(course: Path, port: int, repo: Path) -> list[Bad]:
             zero={"l1"}),
         Bad("os_exit", {"01_knn.ipynb": nb,
                         MODULE: with_answer(L1, ["import os", "os._exit(0)"])}, zero={"l1"}),
+        # A kernel killed outright (not through os._exit) voids the notebook: nbgrader cannot
+        # go on without it. The summary must say so, and the others are still graded.
+        Bad("kills_its_kernel", {"01_knn.ipynb": nb, MODULE: with_answer(
+            L1, ["import os", "import signal", "os.kill(os.getpid(), signal.SIGKILL)"])},
+            failure="the kernel died"),
         Bad("allocate_50_gb", {"01_knn.ipynb": nb, MODULE: with_answer(
             L1, ["huge = np.ones((50 * 2**30) // 8)", "dists += huge[0]"])}, zero={"l1"}),
         Bad("output_flood", {"01_knn.ipynb": nb, MODULE: with_answer(

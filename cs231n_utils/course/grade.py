@@ -137,11 +137,14 @@ class SandboxUnavailable(RuntimeError):
     """Bubblewrap cannot run here and grading without a sandbox was not asked for."""
 
 
-def _autograde_one(course_root: Path, assignment: str, student: str,
-                   extra: list[str], sandbox: Path | None, cell_timeout: int | None) -> str:
+def _autograde_one(course_root: Path, assignment: str, student: str, extra: list[str],
+                   sandbox: Path | None, cell_timeout: int | None, threads: int | None) -> str:
     """Autograde one student; return '' or why it failed."""
     args = ["autograde", assignment, f"--student={student}", "--force", *extra]
     env = {"CS231N_CELL_TIMEOUT": str(cell_timeout)} if cell_timeout else {}
+    if threads:  # several kernels at once: one BLAS thread each, or they trample each other
+        env |= {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
+                "MKL_NUM_THREADS": str(threads)}
     with tempfile.TemporaryDirectory(prefix="cs231n-") as runtime:
         if sandbox is not None:
             # The kernel's connection file and sockets: a short private folder (a Unix
@@ -235,14 +238,15 @@ def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
         except SubmissionError as error:
             result.failure = str(error)
     extra = extra_nbgrader_args or []
+    threads = 1 if jobs > 1 else None
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = list(pool.map(
             lambda r: _autograde_one(course_root, assignment, r.student, extra, spec,
-                                     cell_timeout), staged))
+                                     cell_timeout, threads), staged))
     for result, outcome in zip(staged, outcomes, strict=True):
         if outcome == "retry":  # two graders met at the gradebook: once more, alone
             outcome = _autograde_one(course_root, assignment, result.student, extra, spec,
-                                     cell_timeout)
+                                     cell_timeout, threads)
         result.failure = "" if outcome == "retry" else outcome
     for result in staged:
         read_scores(course_root, assignment, result)
