@@ -24,14 +24,13 @@ PASS compute_distances_two_loops: matches scipy cdist L2 (max difference 5.7e-14
 
 from __future__ import annotations
 
-import sys
-import warnings
 from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
 import numpy as np
 from scipy.spatial.distance import cdist
+
+from cs231n_utils.checks.common import count_python_lines, quietly
 
 ASSIGNMENT = "01_knn"
 
@@ -58,13 +57,6 @@ def _classifier(X_train: np.ndarray, y_train: np.ndarray) -> Any:
     return knn
 
 
-def _quietly(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``f`` with numpy's floating-point warnings and Python warnings silenced."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return f(*args, **kwargs)
-
-
 def _distance_data(
     seed: int, num_test: int, num_train: int, dim: int, duplicates: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,7 +76,7 @@ def _compare_distances(method: str, metric: str, data: tuple[np.ndarray, ...]) -
     X, X_train, y_train = data
     knn = _classifier(X_train.copy(), y_train)
     X_given = X.copy()
-    dists = _quietly(getattr(knn, method), X_given)
+    dists = quietly(getattr(knn, method), X_given)
     num_test, num_train = X.shape[0], X_train.shape[0]
     expected_shape = (num_test, num_train)
 
@@ -135,36 +127,6 @@ def check_two_loops() -> None:
     _pass_line(method, "l2", _compare_distances(method, "l2", _distance_data(0, 5, 8, 12)))
 
 
-def _count_python_lines(f: Callable[..., Any], *args: Any) -> tuple[Any, int]:
-    """Call ``f(*args)``; return its result and how many lines of ``f``'s file ran.
-
-    A Python loop over rows runs its body once per row; whole-array code runs each line
-    once. Counting with :func:`sys.settrace` tells them apart whatever the computer's speed.
-    """
-    code = getattr(f, "__code__", None) or getattr(getattr(f, "__func__", None), "__code__", None)
-    if code is None:  # not a plain Python function: nothing to count
-        return f(*args), 0
-    filename = code.co_filename
-    lines = 0
-
-    def count_lines(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal lines
-        if event == "line":
-            lines += 1
-        return count_lines
-
-    def pick_frames(frame: FrameType, event: str, arg: Any) -> Any:
-        return count_lines if frame.f_code.co_filename == filename else None
-
-    previous = sys.gettrace()
-    sys.settrace(pick_frames)
-    try:
-        result = f(*args)
-    finally:
-        sys.settrace(previous)
-    return result, lines
-
-
 def check_one_loop() -> None:
     """Check ``compute_distances_one_loop`` (L2) against SciPy on 6 x 9 (D = 13), and that
     it runs one loop, not two (on 10 x 100 rows it may run at most 500 Python lines).
@@ -178,7 +140,7 @@ def check_one_loop() -> None:
     max_diff = _compare_distances(method, "l2", _distance_data(1, 6, 9, 13))
     X, X_train, y_train = _distance_data(6, 10, 100, 8)
     knn = _classifier(X_train, y_train)
-    _, lines = _quietly(_count_python_lines, getattr(knn, method), X)
+    _, lines = quietly(count_python_lines, getattr(knn, method), X)
     assert lines <= 500, (
         f"{method} ran {lines} Python lines for 10 test x 100 training rows: that looks "
         "like two nested loops; loop over the test rows only"
@@ -210,7 +172,7 @@ def check_no_loops() -> None:
     max_diff = _compare_distances(method, "l2", _distance_data(2, 60, 80, 30, duplicates=40))
     X, X_train, y_train = _distance_data(5, 200, 300, 150)
     knn = _classifier(X_train, y_train)
-    _, lines = _quietly(_count_python_lines, getattr(knn, method), X)
+    _, lines = quietly(count_python_lines, getattr(knn, method), X)
     assert lines <= MAX_LINES_NO_LOOPS, (
         f"{method} ran {lines} Python lines for 200 test x 300 training rows (D = 150): it "
         "loops; compute every distance at once with whole-array operations (one matrix "
@@ -282,7 +244,7 @@ def check_predict_labels() -> None:
     for dists, y_train, k, what in cases:
         knn = _classifier(np.zeros((len(y_train), 1)), y_train)
         dists_given = dists.copy()
-        y_pred = _quietly(knn.predict_labels, dists_given, k=k)
+        y_pred = quietly(knn.predict_labels, dists_given, k=k)
         expected = _vote_by_counting(dists, y_train, k)
         assert y_pred is not None, (
             f"predict_labels returned None: return the labels, shape ({len(dists)},)"

@@ -109,11 +109,12 @@ def overlay_in_process(solution_package: Path = SOLUTION_PACKAGE_DIR) -> list[st
         rel = folder.relative_to(solution_package)
         name = ".".join(("cs231n_utils", *rel.parts))
         package = importlib.import_module(name)
+        if str(folder) in package.__path__:
+            continue  # already overlaid
         graded_names = {f"{name}.{p.stem}" for p in folder.glob("*.py")}
         stale = graded_names & set(sys.modules)
         if stale:
             raise RuntimeError(f"graded modules were imported before the overlay: {sorted(stale)}")
-        if str(folder) not in package.__path__:
-            package.__path__.insert(0, str(folder))
-            extended.append(name)
+        package.__path__.insert(0, str(folder))
+        extended.append(name)
     return extended
