@@ -1,0 +1,83 @@
+"""Sandwich layers: a few layers that often follow each other, as one layer.
+
+A sandwich's forward calls its layers' forwards in order and keeps their caches; its
+backward calls their backwards in the reverse order. Same contract as
+:mod:`cs231n_utils.layers`: ``out, cache = ..._forward(...)`` and
+``d_inputs... = ..._backward(dout, cache)`` in the order of the forward's inputs.
+
+Assignment 03_backprop: affine followed by ReLU.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# The answers use these; the student's stub does not, until it is filled in.
+from cs231n_utils.layers import (  # noqa: F401
+    affine_backward,
+    affine_forward,
+    relu_backward,
+    relu_forward,
+)
+
+__all__ = ["affine_relu_backward", "affine_relu_forward"]
+
+
+def affine_relu_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, tuple[Any, Any]]:
+    """An affine layer followed by a ReLU: ``out = max(0, x_flat @ w + b)``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, d_1, ..., d_k)
+        Inputs, flattened per example into ``D = d_1 * ... * d_k`` numbers.
+    w : numpy.ndarray, shape (D, M)
+        Weights of the affine layer.
+    b : numpy.ndarray, shape (M,)
+        Biases of the affine layer.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, M)
+        Output of the ReLU.
+    cache : tuple
+        ``(affine_cache, relu_cache)``, the caches of the two layers, for
+        :func:`affine_relu_backward`.
+    """
+    ### BEGIN SOLUTION (03_backprop, section 8 "The affine-ReLU sandwich")
+    a, affine_cache = affine_forward(x, w, b)
+    out, relu_cache = relu_forward(a)
+    ### END SOLUTION
+    return out, (affine_cache, relu_cache)
+
+
+def affine_relu_backward(
+    dout: np.ndarray, cache: tuple[Any, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of :func:`affine_relu_forward`.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, M)
+        Upstream gradient.
+    cache : tuple
+        ``(affine_cache, relu_cache)`` from :func:`affine_relu_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, d_1, ..., d_k)
+        Gradient with respect to ``x``.
+    dw : numpy.ndarray, shape (D, M)
+        Gradient with respect to ``w``.
+    db : numpy.ndarray, shape (M,)
+        Gradient with respect to ``b``.
+    """
+    affine_cache, relu_cache = cache
+    ### BEGIN SOLUTION (03_backprop, section 8 "The affine-ReLU sandwich")
+    da = relu_backward(dout, relu_cache)
+    dx, dw, db = affine_backward(da, affine_cache)
+    ### END SOLUTION
+    return dx, dw, db
