@@ -27,7 +27,6 @@ copy in ``cs231n_utils/`` only raises ``NotImplementedError``.
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +36,8 @@ from typing import Any
 import numpy as np
 import torch
 from scipy.spatial.distance import cdist
+
+from cs231n_utils.timing import blas_threads
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "cs231n_utils" / "classifiers" / "k_nearest_neighbor.py"
@@ -56,15 +57,6 @@ def load_solution_class() -> type:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.KNearestNeighbor
-
-
-def blas_threads() -> int:
-    """Threads NumPy's BLAS uses: the usual environment variables, else all cores."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        value = os.environ.get(name, "")
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    return os.cpu_count() or 1
 
 
 def best_time(f: Callable[[], Any], repeat: int) -> float:

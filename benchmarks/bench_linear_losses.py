@@ -26,7 +26,6 @@ The solution modules are laid over the student package in this process (the over
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cs231n_utils.course.overlay import overlay_in_process  # noqa: E402
+from cs231n_utils.timing import blas_threads  # noqa: E402
 
 overlay_in_process()  # before any graded module is imported
 
@@ -55,15 +55,6 @@ from cs231n_utils.classifiers.softmax import (  # noqa: E402
 N, D, C = 500, 3073, 10
 REG = 2.5e4
 GOAL_TORCH = 1.0
-
-
-def blas_threads() -> int:
-    """Threads NumPy's BLAS uses: the usual environment variables, else all cores."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        value = os.environ.get(name, "")
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    return os.cpu_count() or 1
 
 
 def best_times(funcs: dict[str, Callable[[], Any]], repeat: int, number: int) -> dict[str, float]:

@@ -29,7 +29,6 @@ imported: the student copy in ``cs231n_utils/`` only raises ``NotImplementedErro
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from time import perf_counter
@@ -39,20 +38,12 @@ import numpy as np
 import torch
 
 from cs231n_utils.course.overlay import overlay_in_process
+from cs231n_utils.timing import blas_threads
 
 N, D, H, C = 200, 3 * 32 * 32, 100, 10
 REG = 0.1
 REPEAT = 30
 GOAL = 1.5
-
-
-def blas_threads() -> int:
-    """Threads NumPy's BLAS uses: the usual environment variables, else all cores."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        value = os.environ.get(name, "")
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    return os.cpu_count() or 1
 
 
 def best_time(f: Callable[[], Any], repeat: int) -> float:

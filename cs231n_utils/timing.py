@@ -10,6 +10,7 @@ no loops  | 0.029944 |                   1.0
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any, NamedTuple
@@ -142,3 +143,12 @@ def format_timings(
 
     rule = "-+-".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(cells) for cells in body)])
+
+
+def blas_threads() -> int:
+    """Threads NumPy's BLAS uses: the usual environment variables, else all cores."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        value = os.environ.get(name, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return os.cpu_count() or 1
