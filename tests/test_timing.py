@@ -95,3 +95,16 @@ def test_format_timings_columns_align_and_name_the_reference(clock):
     assert len({len(line) for line in lines}) == 1
     assert lines[2].startswith("a much longer name |")
     assert lines[2].endswith("2.0")
+
+
+def test_blas_threads_reads_the_usual_variables(monkeypatch):
+    from cs231n_utils.timing import blas_threads
+
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 7)
+    assert blas_threads() == 7
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert blas_threads() == 3
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    assert blas_threads() == 1
