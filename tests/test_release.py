@@ -82,3 +82,11 @@ def test_no_solution_notebook_is_released_as_text():
 def test_the_package_is_reachable_from_the_assignments_folder():
     link = ASSIGNMENTS_DIR / "cs231n_utils"
     assert link.is_symlink() and link.resolve() == PACKAGE_DIR.resolve()
+
+
+def test_no_marker_anywhere_in_the_student_copy():
+    """Not in a stub, not in a helper, not in a released notebook (the before-stop rule)."""
+    files = [p for folder in (PACKAGE_DIR, ASSIGNMENTS_DIR) for p in folder.rglob("*")
+             if p.is_file() and p.suffix in {".py", ".ipynb", ".json", ".md", ".txt"}]
+    flagged = [str(p) for p in files if MARKERS.search(p.read_text(errors="replace"))]
+    assert not flagged

