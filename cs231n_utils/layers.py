@@ -20,15 +20,23 @@ The file is organised by kind of layer; later assignments add sections (convolut
 normalisation, dropout) below the ones here.
 
 Assignment 03_backprop: affine, ReLU and sigmoid layers, SVM and softmax losses.
+Assignment 04_cnn: convolution and max pooling, written the plain way ("naive", with
+loops); their fast versions are given in :mod:`cs231n_utils.fast_layers`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cs231n_utils.conv_inputs import check_conv_inputs, check_pool_inputs
+
 __all__ = [
     "affine_backward",
     "affine_forward",
+    "conv_backward_naive",
+    "conv_forward_naive",
+    "max_pool_backward_naive",
+    "max_pool_forward_naive",
     "relu_backward",
     "relu_forward",
     "sigmoid_backward",
@@ -316,3 +324,165 @@ def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         'layers: SVM and softmax".'
     )
     return loss, dx
+
+
+# ======================================================================= convolution
+# Images are (N, C, H, W): N examples, C channels, H rows, W columns. A convolutional layer
+# has F filters, each (C, HH, WW): it looks at every channel of a small HH x WW window
+# (local connectivity), and the same filter is slid over every position of the image
+# (weight sharing). conv_param = {"stride": S, "pad": P}: the input is zero-padded by P on
+# every side and the filter moves S pixels at a time, so
+#     H_out = (H - HH + 2P) / S + 1,   W_out = (W - WW + 2P) / S + 1.
+# The argument checks (shapes, and hyper-parameters that tile the input) are done for you
+# by cs231n_utils.conv_inputs before your code runs.
+
+
+def conv_forward_naive(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, dict]]:
+    """Forward pass of a convolutional layer, with loops.
+
+    ``out[n, f, i, j] = sum(x_pad[n, :, i*S : i*S + HH, j*S : j*S + WW] * w[f]) + b[f]``
+    where ``x_pad`` is ``x`` with ``P`` zeros added on each side of its height and width.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input images.
+    w : numpy.ndarray, shape (F, C, HH, WW)
+        Filter weights.
+    b : numpy.ndarray, shape (F,)
+        One bias per filter.
+    conv_param : dict
+        ``"stride"``: pixels between neighbouring windows (>= 1); ``"pad"``: zeros added on
+        every side of the input (>= 0).
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, F, H_out, W_out)
+        ``H_out = 1 + (H + 2 * pad - HH) // stride``, ``W_out = 1 + (W + 2 * pad - WW) // stride``.
+    cache : tuple
+        ``(x, w, b, conv_param)``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit together or stride/pad do not tile the input.
+    """
+    stride, pad, H_out, W_out = check_conv_inputs(x, w, b, conv_param)
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'conv_forward_naive is not written yet: fill it in, guided by 04_cnn, section 3 '
+        '"Convolution forward, naive".'
+    )
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(
+    dout: np.ndarray, cache: tuple[np.ndarray, np.ndarray, np.ndarray, dict]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of a convolutional layer, with loops.
+
+    Every output ``out[n, f, i, j]`` came from one window of the padded input and the whole
+    filter ``w[f]``: its gradient ``dout[n, f, i, j]`` flows back to that window (times
+    ``w[f]``), to ``w[f]`` (times the window) and to ``b[f]``. Windows overlap when
+    ``stride < HH``, so gradients add up. The gradient of the padding is dropped.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, F, H_out, W_out)
+        Upstream gradient.
+    cache : tuple
+        ``(x, w, b, conv_param)`` as returned by :func:`conv_forward_naive`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+        Gradient with respect to ``x``.
+    dw : numpy.ndarray, shape (F, C, HH, WW)
+        Gradient with respect to ``w``.
+    db : numpy.ndarray, shape (F,)
+        Gradient with respect to ``b``.
+    """
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'conv_backward_naive is not written yet: fill it in, guided by 04_cnn, section 4 '
+        '"Convolution backward, naive".'
+    )
+    return dx, dw, db
+
+
+# ======================================================================= max pooling
+# Max pooling shrinks every channel on its own: each pool_height x pool_width window
+# (windows start every `stride` pixels) is replaced by its largest value. No padding, no
+# parameters.
+
+
+def max_pool_forward_naive(
+    x: np.ndarray, pool_param: dict
+) -> tuple[np.ndarray, tuple[np.ndarray, dict]]:
+    """Forward pass of max pooling, with loops.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input.
+    pool_param : dict
+        ``"pool_height"``, ``"pool_width"``: window size; ``"stride"``: pixels between
+        neighbouring windows.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, C, H_out, W_out)
+        ``H_out = 1 + (H - pool_height) // stride``, ``W_out = 1 + (W - pool_width) // stride``.
+    cache : tuple
+        ``(x, pool_param)``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 4-D or the window and stride do not tile the input.
+    """
+    ph, pw, stride, H_out, W_out = check_pool_inputs(x, pool_param)
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'max_pool_forward_naive is not written yet: fill it in, guided by 04_cnn, section 5 '
+        '"Max pooling, naive".'
+    )
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout: np.ndarray, cache: tuple[np.ndarray, dict]) -> np.ndarray:
+    """Backward pass of max pooling: each window's gradient goes to its maximum only.
+
+    The maximum is the only input that moved the output, so it alone gets
+    ``dout[n, c, i, j]``; the other inputs of the window get nothing. Where a window holds
+    its maximum more than once, the **first** one in row-major order gets the gradient (as
+    in PyTorch). The positions of the maxima are the pooling layer's "switches". Where
+    windows overlap (``stride < pool size``), gradients add up.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, C, H_out, W_out)
+        Upstream gradient.
+    cache : tuple
+        ``(x, pool_param)`` as returned by :func:`max_pool_forward_naive`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+        Gradient with respect to ``x``.
+    """
+    x, pool_param = cache
+    ph, pw = pool_param["pool_height"], pool_param["pool_width"]
+    stride = pool_param["stride"]
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'max_pool_backward_naive is not written yet: fill it in, guided by 04_cnn, section 5 '
+        '"Max pooling, naive".'
+    )
+    return dx
