@@ -1,0 +1,550 @@
+"""Visible checks of the PyTorch part of assignment 04_cnn (``classifiers/cnn_torch.py``).
+
+Each check builds ONE graded class on small seeded shapes, in float64, reads its
+parameters through the attribute names its docstring gives, and compares:
+
+* the layer shapes and the total number of parameters with the closed-form count;
+* ``forward`` with the same computation written here with ``torch.nn.functional`` from
+  those parameters (the oracle), on random inputs;
+* for the residual block: what the shortcut does on its own (with the last batch norm's
+  scale and shift set to zero the residual path outputs 0, so the block must return
+  ``relu(x)``, or ``relu(projection(x))`` when the shape changes), and batch
+  normalisation in both training and evaluation mode.
+
+When the output is wrong in a way that has a usual cause (a missing ReLU, a wrong
+padding, branches concatenated in another order, no shortcut), the message names it.
+A check raises ``AssertionError`` with a one-line reason, or prints one line starting with
+``PASS``. A class that is not written yet raises its ``NotImplementedError`` unchanged. The
+checks write nothing to stderr, and leave PyTorch's global random state as they found it.
+
+The checks are merged into :mod:`cs231n_utils.checks.cnn` (which names the assignment)
+through :data:`CHECKS`.
+
+>>> from cs231n_utils.checks.cnn_torch import check_vgg_block
+>>> check_vgg_block()  # doctest: +SKIP
+PASS VGGBlock: shapes, parameter counts and outputs match torch.nn.functional for 1, 2 ...
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from cs231n_utils.checks.common import quietly
+
+__all__ = [
+    "CHECKS",
+    "check_inception_module",
+    "check_residual_block",
+    "check_three_layer_convnet_torch",
+    "check_vgg_block",
+]
+
+#: Largest absolute difference accepted between a module's output and the oracle (float64).
+TOLERANCE = 1e-9
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def _graded(name: str) -> Any:
+    """The student's class, looked up when the check runs (so edits are picked up)."""
+    return getattr(importlib.import_module("cs231n_utils.classifiers.cnn_torch"), name)
+
+
+@contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """Seed PyTorch for the block, then restore the caller's random state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def _build(cls: type, *args: Any) -> nn.Module:
+    """Instantiate a graded class and convert it to float64."""
+    module = quietly(cls, *args)
+    assert isinstance(module, nn.Module), (
+        f"{cls.__name__}(...) is not a torch.nn.Module: keep `class {cls.__name__}(nn.Module)` "
+        "and call super().__init__() first")
+    return module.double()
+
+
+def _layer(module: nn.Module, owner: str, name: str, kind: type) -> Any:
+    """``module.<name>``, checked to be a ``kind``, or a clear AssertionError."""
+    assert hasattr(module, name), (
+        f"{owner} has no attribute {name!r}: create the layers under the names its docstring "
+        "gives (the checks and the grader read the parameters through them)")
+    layer = getattr(module, name)
+    assert isinstance(layer, kind), (
+        f"{owner}.{name} is a {type(layer).__name__}, expected a torch.nn.{kind.__name__}")
+    return layer
+
+
+def _conv(module: nn.Module, owner: str, name: str, shape: tuple[int, ...],
+          bias: bool) -> nn.Conv2d:
+    """A Conv2d attribute, checked for its weight shape and for having a bias or not."""
+    conv = _layer(module, owner, name, nn.Conv2d)
+    return _conv_layer(conv, f"{owner}.{name}", shape, bias)
+
+
+def _conv_layer(conv: nn.Conv2d, what: str, shape: tuple[int, ...], bias: bool) -> nn.Conv2d:
+    got = tuple(conv.weight.shape)
+    assert got == shape, (
+        f"{what}.weight has shape {got}, expected {shape} "
+        "(out_channels, in_channels, kernel height, kernel width)")
+    if bias:
+        assert conv.bias is not None, f"{what} has no bias; this convolution needs one"
+    else:
+        assert conv.bias is None, f"{what} has a bias; create it with bias=False"
+    return conv
+
+
+def _linear(module: nn.Module, owner: str, name: str, shape: tuple[int, int],
+            hint: str = "") -> nn.Linear:
+    fc = _layer(module, owner, name, nn.Linear)
+    got = tuple(fc.weight.shape)
+    assert got == shape, (f"{owner}.{name}.weight has shape {got}, expected {shape} "
+                          f"(out_features, in_features){'; ' + hint if hint else ''}")
+    assert fc.bias is not None, f"{owner}.{name} has no bias; it needs one"
+    return fc
+
+
+def _count(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def _assert_count(module: nn.Module, owner: str, want: int, formula: str) -> None:
+    got = _count(module)
+    assert got == want, (
+        f"{owner} has {got} parameters, expected {want} = {formula}: is there a layer too "
+        "many, or one missing?")
+
+
+def _forward(module: nn.Module, x: torch.Tensor, owner: str,
+             hint: str = "check the layers' sizes, paddings and strides") -> torch.Tensor:
+    try:
+        with torch.no_grad():
+            out = quietly(module, x)
+    except NotImplementedError:
+        raise
+    except (RuntimeError, ValueError, TypeError, IndexError) as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise AssertionError(
+            f"{owner}: forward on an input of shape {tuple(x.shape)} raised "
+            f"{type(err).__name__}: {reason} ({hint})"
+        ) from err
+    assert isinstance(out, torch.Tensor), (
+        f"{owner}.forward returned {type(out).__name__}, expected a torch.Tensor")
+    return out
+
+
+def _shape(out: torch.Tensor, want: tuple[int, ...], what: str, hint: str) -> None:
+    got = tuple(out.shape)
+    assert got == want, f"{what}: output has shape {got}, expected {want}; {hint}"
+
+
+def _diff(a: torch.Tensor, b: torch.Tensor) -> float:
+    if a.shape != b.shape:
+        return float("inf")
+    return float((a.double() - b.double()).abs().max()) if a.numel() else 0.0
+
+
+def _compare(out: torch.Tensor, want: torch.Tensor, what: str,
+             variants: dict[str, torch.Tensor]) -> float:
+    """Assert ``out`` matches ``want``; if not, name a known mistake it matches instead."""
+    assert torch.isfinite(out).all(), f"{what}: the output holds NaN or infinite values"
+    error = _diff(out, want)
+    if error <= TOLERANCE:
+        return error
+    for mistake, value in variants.items():
+        if _diff(out, value) <= TOLERANCE:
+            raise AssertionError(f"{what}: the output is what you get {mistake}")
+    raise AssertionError(f"{what}: the output differs from torch.nn.functional's by up to "
+                         f"{error:.3g}; compare your forward with the docstring step by step")
+
+
+def _randomise_bn(bn: nn.BatchNorm2d) -> None:
+    """Random scale, shift and running statistics, so that each of them matters."""
+    with torch.no_grad():
+        bn.weight.uniform_(0.5, 1.5)
+        bn.bias.normal_(0.0, 0.5)
+        bn.running_mean.normal_(0.0, 0.5)
+        bn.running_var.uniform_(0.5, 2.0)
+
+
+def _bn(x: torch.Tensor, bn: nn.BatchNorm2d, training: bool) -> torch.Tensor:
+    """Batch norm computed from the layer's tensors, without updating its statistics."""
+    if training:
+        return F.batch_norm(x, None, None, bn.weight, bn.bias, True, 0.0, bn.eps)
+    return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0,
+                        bn.eps)
+
+
+# --------------------------------------------------------- 10. the three-layer network
+
+
+def _three_layer_oracle(model: nn.Module, x: torch.Tensor, pad: int, *, relu_conv: bool = True,
+                        relu_fc: bool = True, hwc: bool = False) -> torch.Tensor:
+    out = F.conv2d(x, model.conv.weight, model.conv.bias, stride=1, padding=pad)
+    out = F.max_pool2d(F.relu(out) if relu_conv else out, kernel_size=2, stride=2)
+    flat = out.permute(0, 2, 3, 1).flatten(1) if hwc else out.flatten(1)
+    hidden = F.linear(flat, model.fc1.weight, model.fc1.bias)
+    hidden = F.relu(hidden) if relu_fc else hidden
+    return F.linear(hidden, model.fc2.weight, model.fc2.bias)
+
+
+def check_three_layer_convnet_torch() -> None:
+    """Check ``ThreeLayerConvNetTorch``: layer shapes, parameter count, and scores against
+    ``torch.nn.functional`` for two configurations (filter sizes 5 and 3).
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a layer or the scores are wrong.
+    """
+    cls = _graded("ThreeLayerConvNetTorch")
+    owner = "ThreeLayerConvNetTorch"
+    worst = 0.0
+    configs = [((3, 10, 12), 5, 5, 7, 4, 6), ((2, 8, 8), 4, 3, 6, 3, 5)]
+    for case, (input_dim, F_, k, hidden, classes, N) in enumerate(configs):
+        C, H, W = input_dim
+        D = F_ * (H // 2) * (W // 2)
+        what = (f"ThreeLayerConvNetTorch(input_dim={input_dim}, num_filters={F_}, "
+                f"filter_size={k}, hidden_dim={hidden}, num_classes={classes})")
+        with _seeded(400 + case):
+            model = _build(cls, input_dim, F_, k, hidden, classes)
+            x = torch.randn(N, C, H, W, dtype=torch.float64)
+        _conv(model, owner, "conv", (F_, C, k, k), bias=True)
+        _linear(model, owner, "fc1", (hidden, D),
+                f"the pooled maps have F * (H // 2) * (W // 2) = {F_} * {H // 2} * {W // 2} "
+                f"= {D} numbers")
+        _linear(model, owner, "fc2", (classes, hidden))
+        _assert_count(model, what, F_ * C * k * k + F_ + D * hidden + hidden
+                      + hidden * classes + classes, "F*C*k*k + F + D*hidden + hidden + "
+                      "hidden*classes + classes")
+        pad = (k - 1) // 2
+        out = _forward(model, x, owner)
+        _shape(out, (N, classes), what, "forward returns one row of scores per example")
+        with torch.no_grad():
+            want = _three_layer_oracle(model, x, pad)
+            variants = {
+                "without the ReLU after the convolution": _three_layer_oracle(
+                    model, x, pad, relu_conv=False),
+                "without the ReLU after fc1": _three_layer_oracle(model, x, pad, relu_fc=False),
+                "when the pooled maps are flattened in (H, W, F) order instead of (F, H, W)":
+                    _three_layer_oracle(model, x, pad, hwc=True),
+            }
+        worst = max(worst, _compare(out, want, what, variants))
+    print(f"PASS ThreeLayerConvNetTorch: layers, parameter counts and scores match "
+          f"torch.nn.functional for filter sizes 5 and 3 (largest difference {worst:.1e})")
+
+
+# ------------------------------------------------------------------- 11. VGG blocks
+
+
+def _vgg_maps(convs: list[nn.Conv2d], x: torch.Tensor, relu: bool = True) -> torch.Tensor:
+    """The feature maps of a VGG block before its pool."""
+    for conv in convs:
+        x = F.conv2d(x, conv.weight, conv.bias, padding=1)
+        x = F.relu(x) if relu else x
+    return x
+
+
+def check_vgg_block() -> None:
+    """Check ``VGGBlock`` for 1, 2 and 3 convolutions: the convolutions' shapes, the
+    parameter count and the output against ``torch.nn.functional``.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a layer or the output is wrong.
+    """
+    cls = _graded("VGGBlock")
+    worst = 0.0
+    for case, (cin, cout, n, N, H, W) in enumerate([(3, 4, 1, 2, 8, 8), (2, 5, 2, 3, 6, 10),
+                                                    (4, 3, 3, 2, 9, 7)]):
+        what = f"VGGBlock({cin}, {cout}, num_convs={n})"
+        with _seeded(410 + case):
+            block = _build(cls, cin, cout, n)
+            x = torch.randn(N, cin, H, W, dtype=torch.float64)
+        convs = _layer(block, what, "convs", nn.ModuleList)
+        assert len(convs) == n, f"{what}.convs holds {len(convs)} layers, expected {n}"
+        for i, conv in enumerate(convs):
+            assert isinstance(conv, nn.Conv2d), (
+                f"{what}.convs[{i}] is a {type(conv).__name__}, expected a torch.nn.Conv2d "
+                "(keep the ReLUs and the pool out of convs)")
+            _conv_layer(conv, f"{what}.convs[{i}]", (cout, cin if i == 0 else cout, 3, 3),
+                        bias=True)
+        _assert_count(block, what, 9 * cin * cout + cout + (n - 1) * (9 * cout * cout + cout),
+                      "9*in*out + out for the first conv, 9*out*out + out for each other")
+        out = _forward(block, x, what)
+        _shape(out, (N, cout, H // 2, W // 2), what,
+               "each 3x3 conv needs padding=1 to keep H and W, then the 2x2 max pool with "
+               "stride 2 halves them")
+        with torch.no_grad():
+            maps = _vgg_maps(list(convs), x)
+            want = F.max_pool2d(maps, kernel_size=2, stride=2)
+            variants = {
+                "without the ReLUs": F.max_pool2d(_vgg_maps(list(convs), x, relu=False), 2, 2),
+                "with average instead of max pooling": F.avg_pool2d(maps, 2, 2),
+                "with the ReLU on the last conv only": F.max_pool2d(F.relu(
+                    _vgg_maps(list(convs), x, relu=False)), 2, 2),
+            }
+        worst = max(worst, _compare(out, want, what, variants))
+    print(f"PASS VGGBlock: shapes, parameter counts and outputs match torch.nn.functional for "
+          f"1, 2 and 3 convolutions (largest difference {worst:.1e})")
+
+
+# ---------------------------------------------------------- 12. Inception modules
+
+_BRANCHES = ("conv1", "conv3", "conv5", "pool_proj")
+
+
+def _inception_branches(m: nn.Module, x: torch.Tensor, *, inner_relu: bool = True,
+                        outer_relu: bool = True, pool: str = "max") -> list[torch.Tensor]:
+    def conv(layer: nn.Conv2d, inp: torch.Tensor, pad: int, relu: bool) -> torch.Tensor:
+        out = F.conv2d(inp, layer.weight, layer.bias, padding=pad)
+        return F.relu(out) if relu else out
+
+    if pool == "max":
+        pooled = F.max_pool2d(x, kernel_size=3, stride=1, padding=1)
+    else:
+        pooled = F.avg_pool2d(x, kernel_size=3, stride=1, padding=1)
+    return [
+        conv(m.conv1, x, 0, outer_relu),
+        conv(m.conv3, conv(m.conv3_reduce, x, 0, inner_relu), 1, outer_relu),
+        conv(m.conv5, conv(m.conv5_reduce, x, 0, inner_relu), 2, outer_relu),
+        conv(m.pool_proj, pooled, 0, outer_relu),
+    ]
+
+
+def _branch_order(out: torch.Tensor, branches: list[torch.Tensor]) -> list[str] | None:
+    """The order in which the branch outputs appear along the channels of ``out``, if
+    ``out`` is some concatenation of them."""
+    found = []
+    for name, branch in zip(_BRANCHES, branches, strict=True):
+        c = branch.shape[1]
+        hits = [start for start in range(out.shape[1] - c + 1)
+                if _diff(out[:, start:start + c], branch) <= TOLERANCE]
+        if not hits:
+            return None
+        found.append((hits[0], name))
+    return [name for _, name in sorted(found)]
+
+
+def check_inception_module() -> None:
+    """Check ``InceptionModule``: the six convolutions' shapes, the parameter count, each
+    branch and the concatenation order against ``torch.nn.functional``.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a layer, a branch or the order is wrong.
+    """
+    cls = _graded("InceptionModule")
+    worst = 0.0
+    for case, (cin, c1, c3r, c3, c5r, c5, pp, N, H, W) in enumerate(
+            [(4, 3, 2, 5, 3, 2, 4, 2, 7, 6), (3, 2, 4, 3, 2, 5, 1, 3, 5, 5)]):
+        what = f"InceptionModule({cin}, {c1}, {c3r}, {c3}, {c5r}, {c5}, {pp})"
+        with _seeded(420 + case):
+            module = _build(cls, cin, c1, c3r, c3, c5r, c5, pp)
+            x = torch.randn(N, cin, H, W, dtype=torch.float64)
+        for name, shape in (("conv1", (c1, cin, 1, 1)), ("conv3_reduce", (c3r, cin, 1, 1)),
+                            ("conv3", (c3, c3r, 3, 3)), ("conv5_reduce", (c5r, cin, 1, 1)),
+                            ("conv5", (c5, c5r, 5, 5)), ("pool_proj", (pp, cin, 1, 1))):
+            _conv(module, what, name, shape, bias=True)
+        _assert_count(module, what, (cin + 1) * (c1 + c3r + c5r + pp) + (9 * c3r + 1) * c3
+                      + (25 * c5r + 1) * c5,
+                      "(in+1)*(c1+c3_reduce+c5_reduce+pool_proj) + (9*c3_reduce+1)*c3 + "
+                      "(25*c5_reduce+1)*c5")
+        keep = ("every branch must keep H and W (3x3 conv: padding 1, 5x5 conv: padding 2, "
+                "max pool: kernel 3, stride 1, padding 1) and the four are concatenated on "
+                "dim=1")
+        out = _forward(module, x, what, keep)
+        _shape(out, (N, c1 + c3 + c5 + pp, H, W), what, keep)
+        assert torch.isfinite(out).all(), f"{what}: the output holds NaN or infinite values"
+        with torch.no_grad():
+            branches = _inception_branches(module, x)
+            want = torch.cat(branches, dim=1)
+        error = _diff(out, want)
+        if error > TOLERANCE:
+            order = _branch_order(out, branches)
+            if order is not None:
+                raise AssertionError(
+                    f"{what}: the branches are concatenated in the order {', '.join(order)}; "
+                    f"the docstring asks for {', '.join(_BRANCHES)}")
+            with torch.no_grad():
+                variants = {
+                    "without the ReLU after the 1x1 reductions": _inception_branches(
+                        module, x, inner_relu=False),
+                    "without the ReLU at the end of each branch": _inception_branches(
+                        module, x, outer_relu=False),
+                    "with average instead of max pooling": _inception_branches(
+                        module, x, pool="avg"),
+                }
+            start = 0
+            for i, (name, branch) in enumerate(zip(_BRANCHES, branches, strict=True)):
+                c = branch.shape[1]
+                part = out[:, start:start + c]
+                if _diff(part, branch) > TOLERANCE:
+                    for mistake, wrong in variants.items():
+                        if _diff(part, wrong[i]) <= TOLERANCE:
+                            raise AssertionError(
+                                f"{what}: the {name} branch (channels {start}:{start + c} of "
+                                f"the output) is what you get {mistake}")
+                    raise AssertionError(
+                        f"{what}: the {name} branch (channels {start}:{start + c} of the "
+                        f"output) differs from torch.nn.functional's by up to "
+                        f"{_diff(part, branch):.3g}")
+                start += c
+        worst = max(worst, error)
+    print(f"PASS InceptionModule: layers, parameter counts, the four branches and their order "
+          f"match torch.nn.functional (largest difference {worst:.1e})")
+
+
+# ---------------------------------------------------------------- 13. residual blocks
+
+
+def _residual_oracle(block: nn.Module, x: torch.Tensor, stride: int, training: bool, *,
+                     inner_relu: bool = True, final_relu: bool = True,
+                     shortcut: bool = True, relu_before_add: bool = False) -> torch.Tensor:
+    out = F.conv2d(x, block.conv1.weight, stride=stride, padding=1)
+    out = _bn(out, block.bn1, training)
+    out = F.relu(out) if inner_relu else out
+    out = _bn(F.conv2d(out, block.conv2.weight, padding=1), block.bn2, training)
+    if relu_before_add:
+        out = F.relu(out)
+    if shortcut:
+        if block.shortcut is None:
+            out = out + x
+        else:
+            conv, bn = block.shortcut[0], block.shortcut[1]
+            out = out + _bn(F.conv2d(x, conv.weight, stride=stride), bn, training)
+    return F.relu(out) if final_relu else out
+
+
+def _residual_variants(block: nn.Module, x: torch.Tensor, stride: int,
+                       training: bool) -> dict[str, torch.Tensor]:
+    def run(**kwargs: bool) -> torch.Tensor:
+        return _residual_oracle(block, x, stride, training, **kwargs)
+
+    other = not training
+    return {
+        "without the shortcut (add it before the final ReLU)": run(shortcut=False),
+        "without the final ReLU (apply it to the sum)": run(final_relu=False),
+        "without the ReLU between bn1 and conv2": run(inner_relu=False),
+        "when the ReLU comes before the addition (add first, then ReLU)":
+            run(relu_before_add=True, final_relu=False),
+        ("with batch norm in evaluation mode while the block is training (call the "
+         "BatchNorm2d modules rather than F.batch_norm with running statistics)"
+         if training else "with batch norm using batch statistics in evaluation mode "
+         "(call the BatchNorm2d modules, which follow block.eval())"):
+            _residual_oracle(block, x, stride, other),
+    }
+
+
+def check_residual_block() -> None:
+    """Check ``ResidualBlock`` with the identity shortcut and with a projection (more
+    channels, stride 2): layer shapes, parameter counts, the output in training and in
+    evaluation mode against ``torch.nn.functional``, and the shortcut on its own.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a layer, the shortcut or the output is wrong.
+    """
+    cls = _graded("ResidualBlock")
+    worst = 0.0
+    configs = [(4, 4, 1, 3, 6, 6), (3, 5, 2, 3, 7, 8), (4, 6, 1, 2, 5, 5)]
+    for case, (cin, cout, stride, N, H, W) in enumerate(configs):
+        what = f"ResidualBlock({cin}, {cout}, stride={stride})"
+        identity = cin == cout and stride == 1
+        with _seeded(430 + case):
+            block = _build(cls, cin, cout, stride)
+            x = torch.randn(N, cin, H, W, dtype=torch.float64)
+        _conv(block, what, "conv1", (cout, cin, 3, 3), bias=False)
+        _conv(block, what, "conv2", (cout, cout, 3, 3), bias=False)
+        bns = [_layer(block, what, name, nn.BatchNorm2d) for name in ("bn1", "bn2")]
+        for name, bn in zip(("bn1", "bn2"), bns, strict=True):
+            assert bn.num_features == cout, (
+                f"{what}.{name} normalises {bn.num_features} channels, expected {cout}")
+        assert hasattr(block, "shortcut"), (
+            f"{what} has no attribute 'shortcut': set it to None for the identity, or to "
+            "nn.Sequential(conv 1x1, BatchNorm2d)")
+        count = 9 * cin * cout + 9 * cout * cout + 4 * cout
+        formula = "9*in*out + 9*out*out + 2*out + 2*out"
+        if identity:
+            assert block.shortcut is None, (
+                f"{what}: in_channels == out_channels and stride == 1, so the shortcut is "
+                f"the identity and block.shortcut must be None, not "
+                f"{type(block.shortcut).__name__}")
+        else:
+            seq = block.shortcut
+            assert isinstance(seq, nn.Sequential) and len(seq) == 2, (
+                f"{what}: the shapes change, so block.shortcut must be nn.Sequential(conv 1x1, "
+                f"BatchNorm2d), got {type(seq).__name__}")
+            assert isinstance(seq[0], nn.Conv2d) and isinstance(seq[1], nn.BatchNorm2d), (
+                f"{what}: block.shortcut must hold a Conv2d then a BatchNorm2d, got "
+                f"{type(seq[0]).__name__}, {type(seq[1]).__name__}")
+            _conv_layer(seq[0], f"{what}.shortcut[0]", (cout, cin, 1, 1), bias=False)
+            bns.append(seq[1])
+            count += cin * cout + 2 * cout
+            formula += " + in*out + 2*out (projection)"
+        _assert_count(block, what, count, formula)
+        with _seeded(440 + case):
+            for bn in bns:
+                _randomise_bn(bn)
+        H2, W2 = (H - 1) // stride + 1, (W - 1) // stride + 1
+        for training in (True, False):
+            block.train(training)
+            mode = "training mode" if training else "evaluation mode"
+            out = _forward(block, x, what)
+            _shape(out, (N, cout, H2, W2), f"{what} in {mode}",
+                   "3x3 convs with padding 1; conv1 and the projection have the block's stride")
+            with torch.no_grad():
+                want = _residual_oracle(block, x, stride, training)
+                variants = _residual_variants(block, x, stride, training)
+            worst = max(worst, _compare(out, want, f"{what} in {mode}", variants))
+
+        # The shortcut alone: with bn2's scale and shift at 0 the residual path gives 0.
+        block.eval()
+        with torch.no_grad():
+            bns[1].weight.zero_()
+            bns[1].bias.zero_()
+        out = _forward(block, x, what)
+        if identity:
+            want, expected = F.relu(x), "relu(x)"
+        else:
+            with torch.no_grad():
+                conv, bn = block.shortcut[0], block.shortcut[1]
+                want = F.relu(_bn(F.conv2d(x, conv.weight, stride=stride), bn, False))
+            expected = "relu(shortcut(x))"
+        if _diff(out, want) > TOLERANCE:
+            if _diff(out, torch.zeros_like(want)) <= TOLERANCE:
+                raise AssertionError(
+                    f"{what}: with bn2's weight and bias at 0 the block returns 0, expected "
+                    f"{expected}: the shortcut is not added to the residual")
+            raise AssertionError(
+                f"{what}: with bn2's weight and bias at 0 the residual path is 0, so the block "
+                f"should return {expected}; it differs by up to {_diff(out, want):.3g}")
+    print(f"PASS ResidualBlock: identity and projection shortcuts, training and evaluation "
+          f"mode match torch.nn.functional (largest difference {worst:.1e})")
+
+
+#: The graded methods of ``classifiers/cnn_torch.py`` and the check of each.
+CHECKS: dict[str, Callable[[], None]] = {
+    "ThreeLayerConvNetTorch.__init__": check_three_layer_convnet_torch,
+    "ThreeLayerConvNetTorch.forward": check_three_layer_convnet_torch,
+    "VGGBlock.__init__": check_vgg_block,
+    "VGGBlock.forward": check_vgg_block,
+    "InceptionModule.__init__": check_inception_module,
+    "InceptionModule.forward": check_inception_module,
+    "ResidualBlock.__init__": check_residual_block,
+    "ResidualBlock.forward": check_residual_block,
+}
