@@ -530,9 +530,10 @@ fig, axes = plt.subplots(1, 3, figsize=(9, 3))
 for ax, grid, title in zip(axes, (x4[0, 0], pooled4[0, 0], dx4[0, 0]),
                            ("input", "max pool 2x2, stride 2", "gradient back to the input"),
                            strict=True):
-    ax.imshow(grid, cmap="Blues")
+    ax.imshow(grid, cmap="Blues", vmin=0, vmax=grid.max())
     for (r, c), v in np.ndenumerate(grid):
-        ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=13)
+        ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=13,
+                color="white" if v > 0.6 * grid.max() else "black")
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -855,8 +856,11 @@ plt.show()
 
 # %% [markdown]
 # The 32 filters of the first layer, as images (each stretched to its own range). After a
-# single epoch many already look like the hand-made ones of section 3: oriented edges and
-# blobs, light-dark and dark-light. Underneath, what each filter responds to in one image.
+# single epoch of plain SGD they are still grainy: they started as random noise and have
+# moved only part of the way. Many already have a light side and a dark side, the
+# beginning of the edge detectors of section 3 (longer training and regularisation smooth
+# them). What they respond to shows better in their activation maps: underneath, one
+# image and the ReLU of its first seven maps, each picking out other edges and regions.
 
 # %%
 filters = convnet.params["W1"].transpose(0, 2, 3, 1)           # (32, 7, 7, 1)
