@@ -276,3 +276,32 @@ def test_im2col_returns_a_new_array_even_when_a_view_would_do():
     cols = im2col(x, 1, 1, 1, 0)            # 1 x 1 filters: the columns are the pixels
     np.testing.assert_array_equal(cols, x.reshape(1, 3, 4))
     assert not np.shares_memory(cols, x) and cols.flags.writeable
+
+
+# ================================================================ against the naive ones
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_layers_agree_with_the_naive_solutions(seed):
+    # The naive layers are the course's solutions here (tests/conftest.py overlays them).
+    from cs231n_utils import layers
+
+    rng = np.random.default_rng(100 + seed)
+    x, w, b, conv_param = random_conv_case(rng)
+    out_fast, cache_fast = conv_forward_fast(x, w, b, conv_param)
+    out_naive, cache_naive = layers.conv_forward_naive(x, w, b, conv_param)
+    np.testing.assert_allclose(out_fast, out_naive, rtol=1e-10, atol=1e-12)
+    dout = rng.normal(size=out_fast.shape)
+    for fast, naive in zip(conv_backward_fast(dout, cache_fast),
+                           layers.conv_backward_naive(dout, cache_naive), strict=True):
+        np.testing.assert_allclose(fast, naive, rtol=1e-10, atol=1e-12)
+
+    pool_param = {"pool_height": 2, "pool_width": 3, "stride": 1 + seed % 2}
+    x = np.round(rng.normal(size=(2, 3, 6, 7)), 1)  # some ties; strides 1 and 2 both tile
+    pooled_fast, pcache_fast = max_pool_forward_fast(x, pool_param)
+    pooled_naive, pcache_naive = layers.max_pool_forward_naive(x, pool_param)
+    np.testing.assert_array_equal(pooled_fast, pooled_naive)
+    dpool = rng.normal(size=pooled_fast.shape)
+    np.testing.assert_allclose(max_pool_backward_fast(dpool, pcache_fast),
+                               layers.max_pool_backward_naive(dpool, pcache_naive),
+                               rtol=1e-12, atol=1e-12)

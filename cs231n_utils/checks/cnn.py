@@ -6,12 +6,15 @@ compares it with an answer computed independently of the student's code:
 * the conv arithmetic against counting window positions and ``torch.nn.Conv2d``'s
   parameters;
 * forward passes of the naive layers against ``torch.nn.functional.conv2d`` and
-  ``max_pool2d`` (float64), backward passes against PyTorch's autograd on the same
-  inputs. A backward check builds the ``cache`` itself, in the format the function's
-  docstring gives, so it does not depend on the student's forward;
+  ``max_pool2d`` (float64); backward passes against numerical gradients (centred
+  differences, float64) of those forward passes, and, where a numerical gradient is
+  undefined (tied maxima in a pooling window), against PyTorch's autograd. A backward
+  check builds the ``cache`` itself, in the format the function's docstring gives, so it
+  does not depend on the student's forward;
 * ``ThreeLayerConvNet.loss`` against the same network written with ``torch.nn.functional``
-  and differentiated by autograd, on parameters set here (``__init__`` is not called).
-  It uses your layers of 03 (ReLU, affine, softmax loss) as the docstring asks;
+  (scores, loss) and the numerical gradients of that loss, on parameters set here
+  (``__init__`` is not called). It uses your layers of 03 (ReLU, affine, softmax loss) as
+  the docstring asks;
 * the PyTorch modules (sections 10-13): :mod:`cs231n_utils.checks.cnn_torch`.
 
 A check raises ``AssertionError`` with a one-line reason, or prints one line starting
@@ -41,12 +44,14 @@ from cs231n_utils.checks.cnn_torch import (  # noqa: F401 (the self-check calls 
     check_vgg_block,
 )
 from cs231n_utils.checks.common import quietly
-from cs231n_utils.gradient_check import rel_error
+from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
 
 ASSIGNMENT = "04_cnn"
 
 #: Largest relative error accepted between two float64 computations of the same values.
 TOLERANCE = 1e-9
+#: Largest relative error accepted between an analytic and a numerical gradient (float64).
+GRAD_TOLERANCE = 1e-7
 
 #: (x shape, w shape, stride, pad) of the convolutions the checks try.
 CONV_CASES = [
@@ -87,14 +92,15 @@ def _tuple(result: Any, count: int, function: str, names: str) -> tuple:
     return tuple(result)
 
 
-def _close(got: np.ndarray, want: np.ndarray, what: str, hint: str = "") -> float:
+def _close(got: np.ndarray, want: np.ndarray, what: str, hint: str = "",
+           tolerance: float = TOLERANCE) -> float:
     error = rel_error(got, want)
-    if not error <= TOLERANCE:
+    if not error <= tolerance:
         worst = np.unravel_index(np.argmax(np.abs(got - want)), np.shape(want))
         where = (f" (e.g. at index {tuple(int(i) for i in worst)}: "
                  f"{np.asarray(got)[worst]:.6g}, expected {np.asarray(want)[worst]:.6g})"
                  if np.ndim(want) else "")
-        raise AssertionError(f"{what}: relative error {error:.1e} exceeds {TOLERANCE:g}{where}"
+        raise AssertionError(f"{what}: relative error {error:.1e} exceeds {tolerance:g}{where}"
                              + (f"; {hint}" if hint else ""))
     return error
 
@@ -205,6 +211,18 @@ def check_conv_forward_naive() -> None:
           f"(largest relative error {worst:.1e})")
 
 
+def _numeric_grads(forward: Callable[..., torch.Tensor], inputs: list[np.ndarray],
+                   dout: np.ndarray) -> list[np.ndarray]:
+    """Numerical gradient of ``sum(forward(*inputs) * dout)`` for each input (float64)."""
+    grads = []
+    for i, value in enumerate(inputs):
+        def f(_: np.ndarray, i: int = i, value: np.ndarray = value) -> np.ndarray:
+            args = [_t(a) for a in (*inputs[:i], value, *inputs[i + 1:])]
+            return forward(*args).numpy()
+        grads.append(eval_numerical_gradient_array(f, value, dout))
+    return grads
+
+
 def _torch_grads(forward: Callable[..., torch.Tensor], inputs: list[np.ndarray],
                  dout: np.ndarray) -> list[np.ndarray]:
     tensors = [_t(a, grad=True) for a in inputs]
@@ -213,7 +231,7 @@ def _torch_grads(forward: Callable[..., torch.Tensor], inputs: list[np.ndarray],
 
 
 def check_conv_backward_naive() -> None:
-    """Check ``conv_backward_naive``'s dx, dw, db against PyTorch's autograd (float64)."""
+    """Check ``conv_backward_naive``'s dx, dw, db against numerical gradients (float64)."""
     conv_backward_naive = _graded("layers", "conv_backward_naive")
     rng = np.random.default_rng(41)
     worst = 0.0
@@ -226,7 +244,7 @@ def check_conv_backward_naive() -> None:
                  p: int = p) -> torch.Tensor:
             return functional.conv2d(x_, w_, b_, stride=s, padding=p)
 
-        wants = _torch_grads(conv, [x, w, b], dout)
+        wants = _numeric_grads(conv, [x, w, b], dout)
         cache = (x.copy(), w.copy(), b.copy(), dict(conv_param))
         grads = _tuple(quietly(conv_backward_naive, dout.copy(), cache), 3,
                        "conv_backward_naive", "dx, dw, db")
@@ -237,8 +255,9 @@ def check_conv_backward_naive() -> None:
                  "db": "sum dout over N, H_out, W_out"}
         for name, got, want in zip(("dx", "dw", "db"), grads, wants, strict=True):
             got = _array(got, f"{label}: {name}", want.shape)
-            worst = max(worst, _close(got, want, f"{label}: {name}", hints[name]))
-    print(f"PASS conv_backward_naive: dx, dw, db match PyTorch's autograd on "
+            worst = max(worst, _close(got, want, f"{label}: {name}", hints[name],
+                                      GRAD_TOLERANCE))
+    print(f"PASS conv_backward_naive: dx, dw, db match numerical gradients on "
           f"{len(CONV_CASES)} configurations (largest relative error {worst:.1e})")
 
 
@@ -270,8 +289,10 @@ def check_max_pool_forward_naive() -> None:
 
 
 def check_max_pool_backward_naive() -> None:
-    """Check ``max_pool_backward_naive`` against PyTorch's autograd, with overlapping
-    windows and with ties (the first maximum in row-major order gets the gradient)."""
+    """Check ``max_pool_backward_naive`` against numerical gradients (distinct values,
+    overlapping windows included) and, where maxima tie and a numerical gradient is
+    undefined, against PyTorch's autograd (the first maximum in row-major order gets the
+    gradient)."""
     max_pool_backward_naive = _graded("layers", "max_pool_backward_naive")
     rng = np.random.default_rng(51)
     cases = [(case, False) for case in POOL_CASES] + [(POOL_CASES[0], True),
@@ -286,7 +307,7 @@ def check_max_pool_backward_naive() -> None:
         def pool(x_: torch.Tensor, ph: int = ph, pw: int = pw, s: int = s) -> torch.Tensor:
             return functional.max_pool2d(x_, (ph, pw), stride=s)
 
-        (want,) = _torch_grads(pool, [x], dout)
+        (want,) = (_torch_grads if ties else _numeric_grads)(pool, [x], dout)
         result = quietly(max_pool_backward_naive, dout.copy(), (x.copy(), dict(pool_param)))
         label = (f"max_pool_backward_naive with x {case[0]}, pool {ph}x{pw}, stride {s}"
                  + (", tied maxima" if ties else ""))
@@ -294,29 +315,30 @@ def check_max_pool_backward_naive() -> None:
         hint = ("only the first maximum of a window (row-major order) gets the gradient"
                 if ties else "each window's gradient goes to the position of its maximum; "
                              "overlapping windows add up")
-        _close(dx, want, label, hint)
-    print(f"PASS max_pool_backward_naive: matches PyTorch's autograd on {len(cases)} "
-          "configurations, overlapping windows and ties included")
+        _close(dx, want, label, hint, TOLERANCE if ties else GRAD_TOLERANCE)
+    print(f"PASS max_pool_backward_naive: matches numerical gradients on {len(POOL_CASES)} "
+          "configurations (overlapping windows included) and PyTorch's autograd where maxima "
+          "tie")
 
 
 # ------------------------------------------------------------ three-layer convnet (8)
 
 
-def _convnet_torch(X: np.ndarray, y: np.ndarray | None, params: dict[str, np.ndarray],
-                   reg: float) -> tuple[torch.Tensor, torch.Tensor | None, dict]:
-    """Scores and loss of the three-layer convnet written with torch.nn.functional."""
-    t = {k: _t(v, grad=True) for k, v in params.items()}
-    pad = (params["W1"].shape[2] - 1) // 2
+def _convnet_scores(X: np.ndarray, t: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Scores of the three-layer convnet written with torch.nn.functional."""
+    pad = (t["W1"].shape[2] - 1) // 2
     h = functional.relu(functional.conv2d(_t(X), t["W1"], t["b1"], padding=pad))
     h = functional.max_pool2d(h, 2, stride=2).reshape(X.shape[0], -1)
     h = functional.relu(h @ t["W2"] + t["b2"])
-    scores = h @ t["W3"] + t["b3"]
-    if y is None:
-        return scores, None, t
-    loss = functional.cross_entropy(scores, torch.as_tensor(y))
-    loss = loss + 0.5 * reg * sum((t[k] ** 2).sum() for k in ("W1", "W2", "W3"))
-    loss.backward()
-    return scores, loss, t
+    return h @ t["W3"] + t["b3"]
+
+
+def _convnet_loss(X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray],
+                  reg: float) -> torch.Tensor:
+    """Softmax loss plus L2 penalty of the three-layer convnet, in torch (float64)."""
+    t = {k: _t(v) for k, v in params.items()}
+    loss = functional.cross_entropy(_convnet_scores(X, t), torch.as_tensor(y))
+    return loss + 0.5 * reg * sum((t[k] ** 2).sum() for k in ("W1", "W2", "W3"))
 
 
 def check_three_layer_convnet_init() -> None:
@@ -369,7 +391,8 @@ def check_three_layer_convnet_loss() -> None:
               "b2": rng.normal(size=hidden) * 0.1,
               "W3": rng.normal(size=(hidden, classes)) * 0.5,
               "b3": rng.normal(size=classes) * 0.1}
-    want_scores, _, _ = _convnet_torch(X, None, params, 0.0)
+    with torch.no_grad():
+        want_scores = _convnet_scores(X, {k: _t(v) for k, v in params.items()}).numpy()
     worst = 0.0
     for reg in (0.0, 0.3):
         model = ThreeLayerConvNet.__new__(ThreeLayerConvNet)
@@ -377,12 +400,13 @@ def check_three_layer_convnet_loss() -> None:
         model.reg, model.dtype = reg, np.float64
         scores = _array(quietly(model.loss, X.copy()), "loss(X) (no labels: the scores)",
                         (N, classes))
-        _close(scores, want_scores.detach().numpy(), "loss(X): scores",
+        _close(scores, want_scores, "loss(X): scores",
                "conv (stride 1, pad (F-1)//2) - relu - 2x2 max pool - affine - relu - affine")
         loss, grads = _tuple(quietly(model.loss, X.copy(), y.copy()), 2, "loss(X, y)",
                              "loss, grads")
-        _, want_loss, t = _convnet_torch(X, y, params, reg)
-        worst = max(worst, _close(float(loss), float(want_loss.detach()),
+        with torch.no_grad():
+            want_loss = _convnet_loss(X, y, params, reg).item()
+        worst = max(worst, _close(float(loss), want_loss,
                                   f"loss(X, y) with reg = {reg}: loss",
                                   "add 0.5 * reg * (sum(W1**2) + sum(W2**2) + sum(W3**2))"))
         assert isinstance(grads, dict) and set(grads) == set(params), (
@@ -390,11 +414,19 @@ def check_three_layer_convnet_loss() -> None:
             f"{sorted(grads) if isinstance(grads, dict) else type(grads).__name__}")
         for name, value in params.items():
             got = _array(grads[name], f"grads[{name!r}] (reg = {reg})", value.shape)
+
+            def f(_: np.ndarray, name: str = name, value: np.ndarray = value,
+                  reg: float = reg) -> np.ndarray:
+                with torch.no_grad():
+                    loss = _convnet_loss(X, y, {**params, name: value}, reg)
+                return np.array(loss.item())
+
+            numeric = eval_numerical_gradient_array(f, value, np.array(1.0))
             hint = "the penalty adds reg * W to the gradient of W" if reg else ""
-            worst = max(worst, _close(got, t[name].grad.numpy(),
-                                      f"grads[{name!r}] with reg = {reg}", hint))
-    print(f"PASS ThreeLayerConvNet.loss: scores, loss and the 6 gradients match PyTorch, "
-          f"reg = 0 and 0.3 (largest relative error {worst:.1e})")
+            worst = max(worst, _close(got, numeric, f"grads[{name!r}] with reg = {reg}",
+                                      hint, GRAD_TOLERANCE))
+    print(f"PASS ThreeLayerConvNet.loss: scores and loss match PyTorch, the 6 gradients "
+          f"numerical gradients, reg = 0 and 0.3 (largest relative error {worst:.1e})")
 
 
 CHECKS: dict[str, Callable[[], None]] = {
