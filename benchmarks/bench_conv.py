@@ -51,7 +51,7 @@ import torch
 from torch.nn import functional
 
 from cs231n_utils.course.overlay import overlay_in_process
-from cs231n_utils.timing import blas_threads
+from cs231n_utils.timing import blas_threads, time_function
 
 N = 50
 REPEAT = 15                  # fast layers and PyTorch: best of this many, after warm-up
@@ -108,16 +108,6 @@ def best_times(fs: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float
             start = perf_counter()
             f()
             best[name] = min(best[name], perf_counter() - start)
-    return best
-
-
-def best_time_cold(f: Callable[[], Any], repeat: int) -> float:
-    """Seconds of the fastest of ``repeat`` calls of ``f()``, no warm-up (slow functions)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = perf_counter()
-        f()
-        best = min(best, perf_counter() - start)
     return best
 
 
@@ -219,12 +209,13 @@ def main() -> int:
                               "torch": lambda c=config, le=leaves, d=t_dout: torch_step(c, le, d)},
                              REPEAT)
         n_slice = NAIVE_SLICE[config.kind]
-        slice_s = best_time_cold(lambda c=config, a=a, n=n_slice: fast_step(c, a, n, naive),
-                                 NAIVE_REPEAT)
+        slice_s = time_function(lambda c=config, a=a, n=n_slice: fast_step(c, a, n, naive),
+                                repeat=NAIVE_REPEAT)
         naive_s = slice_s * N / n_slice
         how = f"{n_slice} imgs x{N / n_slice:g}"
         if naive_s < NAIVE_FULL_BELOW:
-            naive_s = best_time_cold(lambda c=config, a=a: fast_step(c, a, None, naive), 1)
+            naive_s = time_function(lambda c=config, a=a: fast_step(c, a, None, naive),
+                                    repeat=1)
             how = "whole batch"
         rows.append((config, dtype, seconds["fast"], seconds["torch"], naive_s, how))
 

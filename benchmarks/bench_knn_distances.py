@@ -30,14 +30,12 @@ import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from time import perf_counter
-from typing import Any
 
 import numpy as np
 import torch
 from scipy.spatial.distance import cdist
 
-from cs231n_utils.timing import blas_threads
+from cs231n_utils.timing import blas_threads, time_function
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "cs231n_utils" / "classifiers" / "k_nearest_neighbor.py"
@@ -57,16 +55,6 @@ def load_solution_class() -> type:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.KNearestNeighbor
-
-
-def best_time(f: Callable[[], Any], repeat: int) -> float:
-    """Seconds of the fastest of ``repeat`` calls of ``f()``."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = perf_counter()
-        f()
-        best = min(best, perf_counter() - start)
-    return best
 
 
 def main() -> int:
@@ -116,7 +104,7 @@ def main() -> int:
     repeats = {"scipy cdist": 2, "one loop": 2, "two loops": 1}
     seconds = {}
     for name, f in implementations.items():
-        seconds[name] = best_time(f, repeats.get(name, 7)) * scale.get(name, 1.0)
+        seconds[name] = time_function(f, repeat=repeats.get(name, 7)) * scale.get(name, 1.0)
     ours = seconds["no loops (solution)"]
 
     print()

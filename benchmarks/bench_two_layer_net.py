@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from time import perf_counter
 from typing import Any
 
 import numpy as np
 import torch
 
 from cs231n_utils.course.overlay import overlay_in_process
-from cs231n_utils.timing import blas_threads
+from cs231n_utils.timing import blas_threads, time_function
 
 N, D, H, C = 200, 3 * 32 * 32, 100, 10
 REG = 0.1
@@ -50,12 +49,7 @@ def best_time(f: Callable[[], Any], repeat: int) -> float:
     """Seconds of the fastest of ``repeat`` calls of ``f()``, after two warm-up calls."""
     f()
     f()
-    best = float("inf")
-    for _ in range(repeat):
-        start = perf_counter()
-        f()
-        best = min(best, perf_counter() - start)
-    return best
+    return time_function(f, repeat=repeat)
 
 
 def torch_loss_and_grads(params: dict[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor,
