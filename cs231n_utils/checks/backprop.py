@@ -35,7 +35,11 @@ from typing import Any
 import numpy as np
 from scipy.special import expit, logsumexp, softmax
 
+from cs231n_utils.checks.common import finite_array as _array
+from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import result_tuple as _tuple
+from cs231n_utils.checks.common import unchanged as _unchanged
 from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
 
 ASSIGNMENT = "03_backprop"
@@ -75,28 +79,6 @@ VALUE_TOLERANCE = 1e-9
 # ------------------------------------------------------------------------- helpers
 
 
-def _graded(module: str, name: str) -> Callable[..., Any]:
-    """The student's function, looked up when the check runs (so edits are picked up)."""
-    import importlib
-
-    return getattr(importlib.import_module(f"cs231n_utils.{module}"), name)
-
-
-def _array(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    """``value`` as an array of ``shape``, or an AssertionError that says what is wrong."""
-    assert value is not None, f"{what} is None: return an array of shape {shape}"
-    array = np.asarray(value, dtype=np.float64)
-    assert array.shape == shape, f"{what} has shape {array.shape}, expected {shape}"
-    assert np.all(np.isfinite(array)), f"{what} holds NaN or infinite values"
-    return array
-
-
-def _unchanged(before: np.ndarray, after: np.ndarray, function: str, name: str) -> None:
-    assert np.array_equal(before, after), (
-        f"{function} changed its input {name} in place; compute into a new array instead"
-    )
-
-
 def _assert_close(got: np.ndarray, want: np.ndarray, what: str, tol: float,
                   hint: str = "") -> float:
     """Assert ``rel_error(got, want) <= tol``; return the error."""
@@ -108,14 +90,6 @@ def _assert_close(got: np.ndarray, want: np.ndarray, what: str, tol: float,
         raise AssertionError(f"{what}: relative error {error:.1e} exceeds {tol:g}{where}"
                              + (f"; {hint}" if hint else ""))
     return error
-
-
-def _tuple(result: Any, count: int, function: str, names: str) -> tuple:
-    """``result`` as a tuple of ``count`` items, or a clear AssertionError."""
-    ok = isinstance(result, tuple | list) and len(result) == count
-    assert ok, f"{function} must return a tuple ({names}); got {type(result).__name__}" + (
-        f" of length {len(result)}" if isinstance(result, tuple | list) else "")
-    return tuple(result)
 
 
 def _numeric_grads(forward: Callable[..., np.ndarray], inputs: list[np.ndarray],

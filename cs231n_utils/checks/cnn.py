@@ -28,9 +28,7 @@ PASS conv_forward_naive: matches torch conv2d on 4 configurations (largest relat
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import torch
@@ -43,7 +41,11 @@ from cs231n_utils.checks.cnn_torch import (  # noqa: F401 (the self-check calls 
     check_three_layer_convnet_torch,
     check_vgg_block,
 )
+from cs231n_utils.checks.common import finite_array as _array
+from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import result_tuple as _tuple
+from cs231n_utils.checks.common import unchanged as _unchanged
 from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
 
 ASSIGNMENT = "04_cnn"
@@ -71,27 +73,6 @@ POOL_CASES = [
 # ------------------------------------------------------------------------- helpers
 
 
-def _graded(module: str, name: str) -> Callable[..., Any]:
-    """The student's function, looked up when the check runs (so edits are picked up)."""
-    return getattr(importlib.import_module(f"cs231n_utils.{module}"), name)
-
-
-def _array(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    """``value`` as a float64 array of ``shape``, or an AssertionError saying what is wrong."""
-    assert value is not None, f"{what} is None: return an array of shape {shape}"
-    array = np.asarray(value, dtype=np.float64)
-    assert array.shape == shape, f"{what} has shape {array.shape}, expected {shape}"
-    assert np.all(np.isfinite(array)), f"{what} holds NaN or infinite values"
-    return array
-
-
-def _tuple(result: Any, count: int, function: str, names: str) -> tuple:
-    ok = isinstance(result, tuple | list) and len(result) == count
-    assert ok, f"{function} must return a tuple ({names}); got {type(result).__name__}" + (
-        f" of length {len(result)}" if isinstance(result, tuple | list) else "")
-    return tuple(result)
-
-
 def _close(got: np.ndarray, want: np.ndarray, what: str, hint: str = "",
            tolerance: float = TOLERANCE) -> float:
     error = rel_error(got, want)
@@ -113,11 +94,6 @@ def _conv_case(rng: np.random.Generator, case: tuple) -> tuple:
     x_shape, w_shape, stride, pad = case
     return (rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0]),
             {"stride": stride, "pad": pad})
-
-
-def _unchanged(before: np.ndarray, after: np.ndarray, function: str, name: str) -> None:
-    assert np.array_equal(before, after), (
-        f"{function} changed its input {name} in place; compute into a new array instead")
 
 
 # ---------------------------------------------------------------- arithmetic (2)
