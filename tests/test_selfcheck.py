@@ -56,3 +56,20 @@ def test_make_check_prints_the_table_and_fails_while_stubs_remain():
                           capture_output=True, text=True)
     assert proc.returncode != 0
     assert "graded function" in proc.stdout and "0 of 5 checks pass" in proc.stdout
+
+
+def test_a_check_covering_several_methods_runs_once(tmp_path, monkeypatch):
+    # 04's PyTorch classes: one check per class covers __init__ and forward.
+    import cs231n_utils.selfcheck as selfcheck
+
+    calls = []
+
+    def fake_run_one(module, check, timeout, cwd):
+        calls.append(check)
+        return True, True, f"PASS {check}"
+
+    monkeypatch.setattr(selfcheck, "_run_one", fake_run_one)
+    results = selfcheck.run_checks("04_cnn")
+    rows = {r.function: r.message for r in results}
+    assert rows["VGGBlock.__init__"] == rows["VGGBlock.forward"] == "PASS check_vgg_block"
+    assert len(calls) == len(set(calls)) == 12 and len(results) == 16
