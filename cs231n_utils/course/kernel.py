@@ -48,10 +48,15 @@ def apply_limits() -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
 
-def main() -> None:
-    apply_limits()
+def guard_exits() -> None:
+    """Make ``os._exit`` and ``os.abort`` raise instead of ending this process."""
     os._exit = _refuse("os._exit")
     os.abort = _refuse("os.abort")
+
+
+def main() -> None:
+    apply_limits()
+    guard_exits()
     from ipykernel import kernelapp
 
     sys.argv[0] = "cs231n-grading-kernel"

@@ -30,11 +30,15 @@ from cs231n_utils.course.stubs import find_regions, make_stub
 
 
 def assignment_ids(solutions_dir: Path) -> list[str]:
-    """The assignments: folders of ``solutions/`` other than ``cs231n_utils``."""
+    """The assignments: folders of ``solutions/`` other than ``cs231n_utils`` and
+    ``hidden_tests`` (the trusted grader's tests, :mod:`cs231n_utils.course.trusted`)."""
     return sorted(
         p.name for p in Path(solutions_dir).iterdir()
-        if p.is_dir() and p.name != "cs231n_utils" and not p.name.startswith((".", "_"))
+        if p.is_dir() and p.name not in NOT_ASSIGNMENTS and not p.name.startswith((".", "_"))
     )
+
+
+NOT_ASSIGNMENTS = frozenset({"cs231n_utils", "hidden_tests"})
 
 
 GRADED_INDEX = "graded_modules.json"
