@@ -28,6 +28,23 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # the notebook is still graded. Heavy cells shrink while NBGRADER_EXECUTION is set.
 c.Execute.timeout = int(os.environ.get("CS231N_CELL_TIMEOUT", "120"))
 c.Execute.kernel_name = "python3"
+
+# Points come from the trusted grader (cs231n_utils/course/trusted): the grade command runs
+# each submission's hidden tests in the sandbox, judges them outside it and saves verdicts
+# that TrustedVerdicts writes into the autograded cells. The notebook itself is executed
+# only with CS231N_GRADING_EXECUTE=1 (grade --execute), for the outputs in the feedback:
+# no point depends on what runs in the kernel.
+c.TrustedVerdicts.verdicts_dir = os.path.join(ROOT, "grading", "verdicts")
+c.Autograde.autograde_preprocessors = [
+    *(["nbgrader.preprocessors.Execute"] if os.environ.get("CS231N_GRADING_EXECUTE") else []),
+    "cs231n_utils.course.trusted.nbgrader_plugin.TrustedVerdicts",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\n"
     'raise NotImplementedError("Write your answer in this cell, then run it again.")'

@@ -31,6 +31,7 @@ class Bad:
     failure: str = ""  # expected reason the whole submission fails ("" = it is graded)
     zero: set[str] = field(default_factory=set)  # cells that must score 0
     says: str = ""  # text the hostile cell must print (proving what it could not do)
+    note: str = ""  # expected in the result's note (the notebook's display run)
 
 
 def notebook_with_cell(source: str, cell_id: str = "student-cell") -> bytes:
@@ -97,11 +98,12 @@ def corpus(course: Path, port: int, repo: Path) -> list[Bad]:
             zero={"l1"}),
         Bad("os_exit", {"01_knn.ipynb": nb,
                         MODULE: with_answer(L1, ["import os", "os._exit(0)"])}, zero={"l1"}),
-        # A kernel killed outright (not through os._exit) voids the notebook: nbgrader cannot
-        # go on without it. The summary must say so, and the others are still graded.
+        # A process killed outright (not through os._exit): the trusted grader's worker dies
+        # in the l1 test and a new one goes on with the others; the notebook's display run
+        # dies too, which the summary notes without touching the points.
         Bad("kills_its_kernel", {"01_knn.ipynb": nb, MODULE: with_answer(
             L1, ["import os", "import signal", "os.kill(os.getpid(), signal.SIGKILL)"])},
-            failure="the kernel died"),
+            zero={"l1"}, note="the kernel died"),
         Bad("allocate_50_gb", {"01_knn.ipynb": nb, MODULE: with_answer(
             L1, ["huge = np.ones((50 * 2**30) // 8)", "dists += huge[0]"])}, zero={"l1"}),
         Bad("output_flood", {"01_knn.ipynb": nb, MODULE: with_answer(

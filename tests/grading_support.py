@@ -1,19 +1,31 @@
 """Building submissions and grading them, for the per-assignment grading round trips.
 
 A test file ``test_grading_<assignment>.py`` makes its kinds of submission with these
-helpers and grades them all in one ``nbgrader autograde`` run (quick mode: nbgrader sets
-NBGRADER_EXECUTION), then asserts each kind's scores cell by cell.
+helpers and grades them all with the grade command (zips -> trusted verdicts -> nbgrader),
+then asserts each kind's scores cell by cell, as recorded in the gradebook.
 """
 
 import shutil
+import zipfile
 from pathlib import Path
 
 from cs231n_utils.course import PACKAGE_DIR, SOLUTION_PACKAGE_DIR
-from cs231n_utils.course.grading import autograde, scores, stage_submission
+from cs231n_utils.course.grade import grade_class
+from cs231n_utils.course.grading import scores
+from cs231n_utils.course.sandbox import bwrap_problem
 from cs231n_utils.course.stubs import find_regions, make_stub
 
-#: Seconds per cell while grading in the tests: quick-mode cells take a few seconds.
+#: Seconds per hidden test (and per cell, where notebooks run) while grading in the tests.
 CELL_TIMEOUT = 15
+
+
+def zip_folder(folder: Path, zip_path: Path) -> Path:
+    """Zip every file under ``folder`` (paths relative to it)."""
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, path.relative_to(folder).as_posix())
+    return zip_path
 
 
 def replace_answer(source: str, function: str, new_body: list[str]) -> str:
@@ -70,17 +82,20 @@ class Submissions:
             (folder / "cs231n_utils" / rel).write_text(text)
         return folder
 
-    def grade(self) -> dict[str, dict[str, tuple[float, float]]]:
-        """Autograde every submission; return ``{name: {grade_id: (score, max)}}``."""
-        names = sorted(p.name for p in self.folder.iterdir())
+    def grade(self, jobs: int = 2) -> dict[str, dict[str, tuple[float, float]]]:
+        """Grade every submission with the grade command (in the sandbox where bubblewrap
+        runs); return ``{name: {grade_id: (score, max)}}`` from the gradebook."""
+        names = sorted(p.name for p in self.folder.iterdir() if p.is_dir())
+        zips = self.folder / "_zips"
+        zips.mkdir()
         for name in names:
-            stage_submission(self.course, self.assignment, name, self.folder / name)
-        proc = autograde(self.course, self.assignment, cell_timeout=CELL_TIMEOUT)
+            zip_folder(self.folder / name, zips / f"{name}.zip")
+        graded = {r.student: r for r in grade_class(
+            self.assignment, zips, course_root=self.course, jobs=jobs,
+            sandbox=bwrap_problem() is None, cell_timeout=CELL_TIMEOUT)}
         results = {}
         for name in names:
-            graded = self.course / "grading" / "autograded" / name / self.assignment
-            assert graded.is_dir(), (f"{name} was not autograded:\n{proc.stdout[-2000:]}\n"
-                                     f"{proc.stderr[-4000:]}")
+            assert not graded[name].failure, f"{name} was not graded: {graded[name].failure}"
             results[name] = scores(self.course, self.assignment, name)
         return results
 

@@ -1,5 +1,6 @@
 """The corpus of bad and hostile submissions (tests/bad_submissions.py), graded for real
-by the grade command in the sandbox: each scores what it deserves, nothing outside the
+by the grade command in the sandbox (the kinds whose notebook cells do the harm with the
+notebooks run too, ``execute=True``): each scores what it deserves, nothing outside the
 student's folder changes, nothing secret is readable, and the run finishes."""
 
 import hashlib
@@ -46,18 +47,22 @@ def graded(course, sandbox_works, tmp_path_factory):
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    zips = tmp_path_factory.mktemp("bad_zips")
+    # Kinds whose notebook cells do the harm are graded with the notebooks run in the
+    # sandboxed kernel (execute=True); the others as a class is graded by default.
+    zips = {run: tmp_path_factory.mktemp(f"bad_zips_{run}") for run in ("executed", "judged")}
     kinds = {bad.name: bad for bad in corpus(course, listener.getsockname()[1], REPO_ROOT)}
     for bad in kinds.values():
-        with zipfile.ZipFile(zips / f"{bad.name}.zip", "w") as zf:
+        run = "executed" if bad.says or bad.note or bad.name == "baseline" else "judged"
+        with zipfile.ZipFile(zips[run] / f"{bad.name}.zip", "w") as zf:
             for name, data in bad.files.items():
                 zf.writestr(name, data)
     # (the repository's own folders are checked by the planted files: other work may change
     # them while the suite runs)
     protected = [course / "solutions", course / "assignments", REPO_ROOT / "datasets"]
     before = tree_digest(*protected)
-    results = {r.student: r for r in grade_class("01_knn", zips, course_root=course, jobs=2,
-                                                 cell_timeout=CELL_TIMEOUT)}
+    results = {r.student: r for run, execute in (("executed", True), ("judged", False))
+               for r in grade_class("01_knn", zips[run], course_root=course, jobs=2,
+                                    cell_timeout=CELL_TIMEOUT, execute=execute)}
     after = tree_digest(*protected)
     stop.set()
     thread.join()
@@ -90,9 +95,9 @@ def test_each_kind_scores_what_it_deserves(graded):
                 wrong[name] = (result.failure, result.score)
             continue
         expected = {c: (0.0 if c in bad.zero else s) for c, s in baseline.cells.items()}
-        if result.failure or result.cells != expected:
-            wrong[name] = (result.failure, {c: s for c, s in result.cells.items()
-                                            if s != expected.get(c)})
+        if result.failure or result.cells != expected or bad.note not in result.note:
+            wrong[name] = (result.failure, result.note, {
+                c: s for c, s in result.cells.items() if s != expected.get(c)})
     assert not wrong, wrong
 
 

@@ -137,3 +137,56 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch, ca
     assert main(["01_knn", str(tmp_path / "zips"), "--course", str(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert "NOT GRADING: bubblewrap (bwrap) is not installed" in err and "--unsandboxed" in err
+
+
+def test_the_csv_the_gradebook_the_verdicts_and_the_feedback_agree(graded):
+    """One source of truth: the trusted verdicts decide the gradebook's scores, the CSV is
+    read from the gradebook, and the feedback shows each verdict's message."""
+    import html
+
+    from cs231n_utils.course.grade import verdicts_file
+    from cs231n_utils.course.grading import scores
+    from cs231n_utils.course.trusted.runner import read_verdicts
+
+    course, _, results, _ = graded
+    rows = {row["student"]: row for row in
+            csv.DictReader(open(course / "grading" / "grades" / "01_knn.csv"))
+            if not row["failure"]}
+    for student in ("alice", "bob"):
+        verdicts = read_verdicts(verdicts_file(course, student, "01_knn"))
+        book = scores(course, "01_knn", student)
+        assert set(verdicts) == set(book) and verdicts
+        for cell, (score, top) in book.items():
+            assert score == (top if verdicts[cell].passed else 0.0), (student, cell)
+            assert float(rows[student][cell]) == score
+        page = html.unescape((course / "grading" / "feedback" / student / "01_knn" /
+                              "01_knn.html").read_text())
+        for verdict in verdicts.values():
+            assert verdict.message.split(" (at ")[0] in page, verdict.message
+    assert not any(v.passed for v in read_verdicts(verdicts_file(course, "bob", "01_knn"))
+                   .values())
+
+
+def test_the_feedback_never_shows_an_expected_value(course, tmp_path):
+    """A wrong answer's feedback says how far off it is, not what was expected."""
+    import html
+
+    from grading_support import replace_answer
+
+    from cs231n_utils.course.grade import verdicts_file
+    from cs231n_utils.course.trusted.runner import read_verdicts
+
+    wrong = replace_answer((SOLUTION_PACKAGE_DIR / MODULE).read_text(),
+                           "KNearestNeighbor.compute_distances_l1",
+                           ["return np.full((X.shape[0], self.X_train.shape[0]), 1.5)"])
+    (tmp_path / "zips").mkdir()
+    make_zip(tmp_path / "zips" / "mallory.zip",
+             {"01_knn.ipynb": NOTEBOOK, f"cs231n_utils/{MODULE}": wrong.encode()})
+    (result,) = grade_class("01_knn", tmp_path / "zips", course_root=course,
+                            cell_timeout=CELL_TIMEOUT)
+    assert result.cells["l1"] == 0 and result.score == 10
+    message = read_verdicts(verdicts_file(course, "mallory", "01_knn"))["l1"].message
+    assert "differs from scipy cdist (L1) by up to" in message and "expected" not in message
+    page = html.unescape((course / "grading" / "feedback" / "mallory" / "01_knn" /
+                          "01_knn.html").read_text())
+    assert message in page

@@ -41,6 +41,8 @@ __all__ = [
     "check_one_loop",
     "check_predict_labels",
     "check_two_loops",
+    "judge_distances",
+    "judge_labels",
 ]
 
 #: Allowed difference from SciPy, relative to the largest distance. The no-loop version
@@ -71,15 +73,17 @@ def _distance_data(
     return X, X_train, y_train
 
 
-def _compare_distances(method: str, metric: str, data: tuple[np.ndarray, ...]) -> float:
-    """Call ``method`` on ``data``, assert it matches SciPy; return the max difference."""
-    X, X_train, y_train = data
-    knn = _classifier(X_train.copy(), y_train)
-    X_given = X.copy()
-    dists = quietly(getattr(knn, method), X_given)
+def judge_distances(method: str, metric: str, X: np.ndarray, X_train: np.ndarray,
+                    dists: Any, X_after: np.ndarray, X_train_after: np.ndarray,
+                    reveal: bool = True) -> float:
+    """Assert that ``dists``, what ``method`` returned for ``X`` against ``X_train``, matches
+    SciPy, and that the method left both inputs as they were; return the max difference.
+
+    The one home of this comparison: the visible checks call it in the kernel, the trusted
+    grader on hidden inputs (``reveal=False``: the message names no expected value).
+    """
     num_test, num_train = X.shape[0], X_train.shape[0]
     expected_shape = (num_test, num_train)
-
     assert dists is not None, (
         f"{method} returned None: return the distance matrix of shape {expected_shape}"
     )
@@ -88,10 +92,11 @@ def _compare_distances(method: str, metric: str, data: tuple[np.ndarray, ...]) -
         f"{method} returned shape {dists.shape}, expected {expected_shape} = "
         "(num_test, num_train)"
     )
-    assert np.array_equal(X_given, X), f"{method} changed its input X in place; leave X as it is"
-    assert np.array_equal(knn.X_train, X_train), (
+    assert np.array_equal(X_after, X), f"{method} changed its input X in place; leave X as it is"
+    assert np.array_equal(X_train_after, X_train), (
         f"{method} changed self.X_train in place; leave the training data as it is"
     )
+    assert dists.dtype.kind in "biuf", f"{method} returned an array of {dists.dtype}, not numbers"
     bad = ~np.isfinite(dists)
     assert not bad.any(), (
         f"{method} returned {int(bad.sum())} NaN or infinite entries (e.g. row "
@@ -102,12 +107,22 @@ def _compare_distances(method: str, metric: str, data: tuple[np.ndarray, ...]) -
     diff = np.abs(dists - expected)
     worst = np.unravel_index(diff.argmax(), diff.shape)
     tolerance = RELATIVE_TOLERANCE * max(1.0, float(expected.max()))
+    where = (f"; e.g. dists[{worst[0]}, {worst[1]}] = {dists[worst]:.6g}, expected "
+             f"{expected[worst]:.6g}" if reveal else "")
     assert diff.max() <= tolerance, (
         f"{method} differs from scipy cdist ({metric.upper()}) by up to {diff.max():.3g} "
-        f"(allowed {tolerance:.1g}); e.g. dists[{worst[0]}, {worst[1]}] = "
-        f"{dists[worst]:.6g}, expected {expected[worst]:.6g}"
+        f"(allowed {tolerance:.1g}){where}"
     )
     return float(diff.max())
+
+
+def _compare_distances(method: str, metric: str, data: tuple[np.ndarray, ...]) -> float:
+    """Call ``method`` on ``data``, assert it matches SciPy; return the max difference."""
+    X, X_train, y_train = data
+    knn = _classifier(X_train.copy(), y_train)
+    X_given = X.copy()
+    dists = quietly(getattr(knn, method), X_given)
+    return judge_distances(method, metric, X, X_train, dists, X_given, knn.X_train)
 
 
 def _pass_line(method: str, metric: str, max_diff: float, extra: str = "") -> None:
@@ -224,6 +239,34 @@ def _fixed_vote_cases() -> list[tuple[np.ndarray, np.ndarray, int, str]]:
     ]
 
 
+def judge_labels(dists: np.ndarray, y_train: np.ndarray, k: int, y_pred: Any,
+                 dists_after: np.ndarray, what: str, reveal: bool = True) -> None:
+    """Assert that ``y_pred``, what ``predict_labels(dists, k)`` returned, is the direct
+    count's answer and that ``dists`` was left as it was (``reveal=False``: the message
+    names no expected label; the trusted grader's hidden cases)."""
+    expected = _vote_by_counting(dists, y_train, k)
+    assert y_pred is not None, (
+        f"predict_labels returned None: return the labels, shape ({len(dists)},)"
+    )
+    y_pred = np.asarray(y_pred)
+    assert y_pred.shape == expected.shape, (
+        f"predict_labels(dists, k={k}) returned shape {y_pred.shape}, expected "
+        f"{expected.shape} = (num_test,)"
+    )
+    assert np.array_equal(dists_after, dists), (
+        "predict_labels changed dists in place; leave its input as it is"
+    )
+    wrong = np.flatnonzero(y_pred != expected)
+    if wrong.size:
+        i = wrong[0]
+        neighbours = y_train[np.argsort(dists[i], kind="stable")[:k]].tolist()
+        detail = (f": row {i} got label {y_pred[i]}, expected {expected[i]} (labels of its "
+                  f"{k} nearest: {neighbours})" if reveal else "")
+        raise AssertionError(
+            f"predict_labels, {what}{detail}; {wrong.size} of {len(expected)} rows wrong"
+        )
+
+
 def check_predict_labels() -> None:
     """Check ``predict_labels`` on fixed distance matrices against a direct count.
 
@@ -245,27 +288,7 @@ def check_predict_labels() -> None:
         knn = _classifier(np.zeros((len(y_train), 1)), y_train)
         dists_given = dists.copy()
         y_pred = quietly(knn.predict_labels, dists_given, k=k)
-        expected = _vote_by_counting(dists, y_train, k)
-        assert y_pred is not None, (
-            f"predict_labels returned None: return the labels, shape ({len(dists)},)"
-        )
-        y_pred = np.asarray(y_pred)
-        assert y_pred.shape == expected.shape, (
-            f"predict_labels(dists, k={k}) returned shape {y_pred.shape}, expected "
-            f"{expected.shape} = (num_test,)"
-        )
-        assert np.array_equal(dists_given, dists), (
-            "predict_labels changed dists in place; leave its input as it is"
-        )
-        wrong = np.flatnonzero(y_pred != expected)
-        if wrong.size:
-            i = wrong[0]
-            neighbours = y_train[np.argsort(dists[i], kind="stable")[:k]].tolist()
-            raise AssertionError(
-                f"predict_labels, {what}: row {i} got label {y_pred[i]}, expected "
-                f"{expected[i]} (labels of its {k} nearest: {neighbours}); "
-                f"{wrong.size} of {len(expected)} rows wrong"
-            )
+        judge_labels(dists, y_train, k, y_pred, dists_given, what)
     print(f"PASS predict_labels: matches a direct count in {len(cases)} cases "
           "(k = 1, 2, 3, 4, 7; ties go to the smaller label)")
 

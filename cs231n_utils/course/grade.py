@@ -8,10 +8,15 @@
 2. the zip is unpacked safely (no absolute paths, no ``..``, no links, size limits);
 3. the notebooks and ONLY the graded modules are staged with the overlay (trusted helpers
    + that student's graded modules, :mod:`cs231n_utils.course.grading`);
-4. ``nbgrader autograde`` runs for each student, ``--jobs`` at a time, then
-   ``nbgrader generate_feedback``;
-5. ``grading/grades/<assignment>.csv`` gets one row per student, and the summary names
-   every student whose grading failed and why.
+4. the trusted grader (:mod:`cs231n_utils.course.trusted`) runs the hidden tests of each
+   submission in the sandbox and judges them outside it, ``--jobs`` at a time here or one
+   task per submission on a Dask cluster (``--scheduler``); the verdicts are saved in
+   ``grading/verdicts/<student>/<assignment>.json``;
+5. ``nbgrader autograde`` writes the verdicts into the autograded notebooks and records the
+   scores in the gradebook; ``nbgrader generate_feedback`` renders them (with ``--execute``
+   the notebooks are also run in the sandbox, for their outputs: no point depends on them);
+6. ``grading/grades/<assignment>.csv`` gets one row per student, read from the gradebook,
+   and the summary names every student whose grading failed and why.
 
 Running it again grades everything again from the zips (idempotent). One student's
 failure (bad zip, missing notebook, a kernel that dies) never stops the others.
@@ -21,9 +26,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
 import re
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -36,11 +44,16 @@ from cs231n_utils.course.grading import COURSE_ID, stage_submission
 from cs231n_utils.course.notebooks import write_solution_notebooks
 from cs231n_utils.course.release import nbgrader
 from cs231n_utils.course.sandbox import KERNEL_NAME, bwrap_problem, write_kernelspec
+from cs231n_utils.course.trusted.nbgrader_plugin import verdicts_path
+from cs231n_utils.course.trusted.runner import Verdict, judge_submission, write_verdicts
+from cs231n_utils.course.trusted.spec import load_hidden_tests
 from cs231n_utils.data import datasets_dir
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 MAX_UNPACKED_BYTES = 50 * 2**20
 MAX_FILES = 500
+#: Seconds one hidden test may run, unless --timeout says otherwise.
+DEFAULT_TEST_TIMEOUT = 120
 
 
 class SubmissionError(Exception):
@@ -57,6 +70,7 @@ class StudentResult:
     max_score: float = 0.0
     cells: dict[str, float] = field(default_factory=dict)
     failure: str = ""  # empty when graded
+    note: str = ""  # e.g. a notebook that could not be run for display (points unaffected)
 
 
 def student_id(zip_path: Path) -> str:
@@ -137,26 +151,34 @@ class SandboxUnavailable(RuntimeError):
     """Bubblewrap cannot run here and grading without a sandbox was not asked for."""
 
 
-def _autograde_one(course_root: Path, assignment: str, student: str, extra: list[str],
-                   sandbox: Path | None, cell_timeout: int | None, threads: int | None) -> str:
-    """Autograde one student; return '' or why it failed."""
+def _kernel_settings(runtime: str, sandbox: Path | None) -> tuple[list[str], dict[str, str]]:
+    """nbgrader arguments and environment that run a notebook's kernel in the sandbox."""
+    if sandbox is None:
+        return [], {}
+    # The kernel's connection file and sockets: a short private folder (a Unix socket path
+    # has at most 107 characters), visible inside the sandbox.
+    env = {"TMPDIR": runtime, "JUPYTER_RUNTIME_DIR": runtime, "JUPYTER_PATH": str(sandbox)}
+    args = [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
+            f"--KernelManager.ip={runtime}/kernel"]
+    return args, env
+
+
+def _autograde_executing(course_root: Path, assignment: str, student: str, extra: list[str],
+                         sandbox: Path | None, cell_timeout: int | None,
+                         threads: int | None) -> str:
+    """``grade --execute``: autograde one student with the notebook run in the sandbox
+    kernel; return '' or why the run failed. The points are the verdicts either way."""
     args = ["autograde", assignment, f"--student={student}", "--force", *extra]
-    env = {"CS231N_CELL_TIMEOUT": str(cell_timeout)} if cell_timeout else {}
+    env = {"CS231N_GRADING_EXECUTE": "1"}
+    if cell_timeout:
+        env["CS231N_CELL_TIMEOUT"] = str(cell_timeout)
     if threads:  # several kernels at once: one BLAS thread each, or they trample each other
         env |= {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
                 "MKL_NUM_THREADS": str(threads)}
     with tempfile.TemporaryDirectory(prefix="cs231n-") as runtime:
-        if sandbox is not None:
-            # The kernel's connection file and sockets: a short private folder (a Unix
-            # socket path has at most 107 characters), visible inside the sandbox.
-            env |= {"TMPDIR": runtime, "JUPYTER_RUNTIME_DIR": runtime,
-                    "JUPYTER_PATH": str(sandbox)}
-            args += [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
-                     f"--KernelManager.ip={runtime}/kernel"]
-        proc = nbgrader(args, course_root, check=False, env=env)
+        kernel_args, kernel_env = _kernel_settings(runtime, sandbox)
+        proc = nbgrader([*args, *kernel_args], course_root, check=False, env=env | kernel_env)
     if proc.returncode == 0:
-        nbgrader(["generate_feedback", assignment, f"--student={student}", "--force",
-                  "--log-level=ERROR"], course_root, check=False)
         return ""
     text = proc.stdout + proc.stderr
     if "DeadKernelError" in text or "Kernel died" in text:
@@ -165,6 +187,55 @@ def _autograde_one(course_root: Path, assignment: str, student: str, extra: list
         return "retry"
     last = [line for line in text.splitlines() if line.strip()][-3:]
     return "nbgrader autograde failed: " + " | ".join(last)
+
+
+def _nbgrader_batch(course_root: Path, assignment: str, students: list[str]) -> dict[str, str]:
+    """Autograde (verdicts only, nothing executed) and render feedback for ``students`` in
+    one nbgrader process; return ``{student: ''}`` or why it failed."""
+    if not students:
+        return {}
+    env = dict(os.environ)
+    env.pop("CS231N_GRADING_EXECUTE", None)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    proc = subprocess.run([sys.executable, "-m", "cs231n_utils.course.nbgrader_batch",
+                           assignment, *students], cwd=course_root, env=env,
+                          capture_output=True, text=True)
+    outcomes = {}
+    for line in proc.stdout.splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(item, dict) and item.get("student") in students:
+            outcomes[item["student"]] = "" if item.get("ok") else (
+                "nbgrader autograde failed: " + str(item.get("error", ""))[-500:])
+    tail = " | ".join([line for line in proc.stderr.splitlines() if line.strip()][-3:])
+    for student in students:
+        outcomes.setdefault(student, f"nbgrader could not grade it: {tail}")
+    return outcomes
+
+
+def judge_zip(course_root: str, assignment: str, zip_name: str, data: bytes, sandbox: bool,
+              test_timeout: float) -> dict[str, dict]:
+    """One submission's verdicts from its zip's bytes: the task a Dask worker runs.
+
+    The worker unpacks the zip in a folder of its own, judges it with its own checkout of
+    the course (same path as the client's) and returns plain data, ``{grade_id: verdict
+    as a dict}``; a zip it cannot grade raises :class:`SubmissionError`.
+    """
+    from dataclasses import asdict
+
+    with tempfile.TemporaryDirectory(prefix="cs231n-task-") as tmp:
+        zip_path = Path(tmp) / zip_name
+        zip_path.write_bytes(data)
+        unpacked = Path(tmp) / "unpacked"
+        safe_unpack(zip_path, unpacked)
+        notebooks = sorted(p.name for p in (Path(course_root) / "solutions" / assignment)
+                           .glob("*.ipynb")) or [f"{assignment}.ipynb"]
+        root = find_submission_root(unpacked, notebooks)
+        verdicts = judge_submission(Path(course_root), assignment, root / "cs231n_utils",
+                                    sandbox=sandbox, test_timeout=test_timeout)
+    return {g: asdict(v) for g, v in verdicts.items()}
 
 
 def read_scores(course_root: Path, assignment: str, result: StudentResult) -> None:
@@ -203,13 +274,17 @@ def prepare_sandbox(course_root: Path) -> Path:
 
 def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
                 jobs: int = 1, sandbox: bool = True, cell_timeout: int | None = None,
+                test_timeout: float | None = None, execute: bool = False,
+                scheduler: str | None = None,
                 extra_nbgrader_args: list[str] | None = None) -> list[StudentResult]:
     """Grade every zip in ``zips``; return one result per zip (see the module doc).
 
-    With ``sandbox=True`` (the default) each kernel runs in bubblewrap
+    With ``sandbox=True`` (the default) student code runs only in bubblewrap
     (:mod:`cs231n_utils.course.sandbox`); where it cannot, :class:`SandboxUnavailable` is
-    raised before anything is graded. ``cell_timeout`` (seconds) overrides the course's
-    per-cell limit (``nbgrader_config.py``).
+    raised before anything is graded. ``test_timeout`` (seconds, default ``cell_timeout`` or
+    120) limits each hidden test; ``cell_timeout`` each notebook cell with ``execute``.
+    ``scheduler`` sends the judging to Dask (``"tcp://host:8786"`` or ``"local:N"``, see
+    :mod:`cs231n_utils.course.cluster`) instead of ``jobs`` threads here.
     """
     if jobs < 1:
         raise ValueError(f"jobs={jobs}: use a whole number of at least 1")
@@ -218,8 +293,10 @@ def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
     course_root = Path(course_root).resolve()
     spec = prepare_sandbox(course_root) if sandbox else None
     notebooks = ensure_generated(course_root, assignment)
+    tests = load_hidden_tests(course_root, assignment)
+    timeout = float(test_timeout or cell_timeout or DEFAULT_TEST_TIMEOUT)
     results: list[StudentResult] = []
-    staged: list[StudentResult] = []
+    staged: dict[str, tuple[StudentResult, Path, Path]] = {}
     seen: dict[str, str] = {}
     for zip_path in sorted(Path(zips).glob("*.zip")):
         result = StudentResult(student="?", zip_name=zip_path.name)
@@ -230,28 +307,78 @@ def grade_class(assignment: str, zips: Path, *, course_root: Path = REPO_ROOT,
                 raise SubmissionError(f"student id {result.student!r} also has "
                                       f"{seen[result.student]}")
             seen[result.student] = zip_path.name
+            verdicts_file(course_root, result.student, assignment).unlink(missing_ok=True)
             unpacked = course_root / "grading" / "unpacked" / result.student / assignment
             safe_unpack(zip_path, unpacked)
             root = find_submission_root(unpacked, notebooks)
             stage_submission(course_root, assignment, result.student, root)
-            staged.append(result)
+            staged[result.student] = (result, root, zip_path)
         except SubmissionError as error:
             result.failure = str(error)
-    extra = extra_nbgrader_args or []
-    threads = 1 if jobs > 1 else None
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(
-            lambda r: _autograde_one(course_root, assignment, r.student, extra, spec,
-                                     cell_timeout, threads), staged))
-    for result, outcome in zip(staged, outcomes, strict=True):
-        if outcome == "retry":  # two graders met at the gradebook: once more, alone
-            outcome = _autograde_one(course_root, assignment, result.student, extra, spec,
-                                     cell_timeout, threads)
-        result.failure = "" if outcome == "retry" else outcome
-    for result in staged:
-        read_scores(course_root, assignment, result)
+
+    # The points: hidden tests run in the sandbox, judged here (or on the cluster's workers).
+    if scheduler:
+        from cs231n_utils.course.cluster import judge_on_cluster
+
+        judged = judge_on_cluster(scheduler, course_root, assignment,
+                                  {s: zp for s, (_, _, zp) in staged.items()},
+                                  sandbox=sandbox, test_timeout=timeout)
+    else:
+        def judge_one(student: str) -> dict[str, Verdict] | str:
+            try:
+                return judge_submission(course_root, assignment,
+                                        staged[student][1] / "cs231n_utils", sandbox=sandbox,
+                                        test_timeout=timeout, tests=tests)
+            except Exception as error:  # the grader's own failure: reported, others go on
+                return f"the trusted grader failed: {type(error).__name__}: {error}"
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            judged = dict(zip(staged, pool.map(judge_one, staged), strict=True))
+    ready = []
+    for student, outcome in judged.items():
+        if isinstance(outcome, str):
+            staged[student][0].failure = outcome
+        else:
+            write_verdicts(verdicts_file(course_root, student, assignment), outcome)
+            ready.append(student)
+
+    # nbgrader: verdicts into the autograded notebooks, the gradebook, the feedback.
+    if execute:
+        extra = extra_nbgrader_args or []
+        threads = 1 if jobs > 1 else None
+
+        def run(student: str) -> str:
+            return _autograde_executing(course_root, assignment, student, extra, spec,
+                                        cell_timeout, threads)
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            ran = dict(zip(ready, pool.map(run, ready), strict=True))
+        for student, why in ran.items():
+            if why == "retry":  # two graders met at the gradebook: once more, alone
+                why = run(student)
+            if why:  # the display run failed: the points still come from the verdicts
+                staged[student][0].note = f"notebook not run for display: {why}"
+        redo = [s for s, why in ran.items() if why]
+        outcomes = _nbgrader_batch(course_root, assignment, redo)
+        outcomes |= {s: "" for s, why in ran.items() if not why}
+        feedback = [s for s, why in ran.items() if not why]
+        for student in feedback:
+            nbgrader(["generate_feedback", assignment, f"--student={student}", "--force",
+                      "--log-level=ERROR"], course_root, check=False)
+    else:
+        outcomes = _nbgrader_batch(course_root, assignment, ready)
+    for student, why in outcomes.items():
+        staged[student][0].failure = why
+    for result, _, _ in staged.values():
+        if not result.failure:
+            read_scores(course_root, assignment, result)
     write_csv(course_root / "grading" / "grades" / f"{assignment}.csv", results)
     return results
+
+
+def verdicts_file(course_root: Path, student: str, assignment: str) -> Path:
+    """Where one submission's trusted verdicts are saved (read by nbgrader's autograde)."""
+    return verdicts_path(Path(course_root) / "grading" / "verdicts", student, assignment)
 
 
 def write_csv(path: Path, results: list[StudentResult]) -> None:
@@ -259,17 +386,18 @@ def write_csv(path: Path, results: list[StudentResult]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "zip", "score", "max_score", *cells, "failure"])
+        writer.writerow(["student", "zip", "score", "max_score", *cells, "failure", "note"])
         for r in results:
             writer.writerow([r.student, r.zip_name, r.score, r.max_score,
-                             *(r.cells.get(c, "") for c in cells), r.failure])
+                             *(r.cells.get(c, "") for c in cells), r.failure, r.note])
 
 
 def summary(results: list[StudentResult]) -> str:
     lines = []
     for r in results:
         verdict = f"{r.score:g} / {r.max_score:g}" if not r.failure else f"FAILED: {r.failure}"
-        lines.append(f"{r.student:<20} {r.zip_name:<30} {verdict}")
+        note = f" ({r.note})" if r.note and not r.failure else ""
+        lines.append(f"{r.student:<20} {r.zip_name:<30} {verdict}{note}")
     failed = [r for r in results if r.failure]
     lines.append(f"{len(results) - len(failed)} graded, {len(failed)} failed")
     return "\n".join(lines)
@@ -283,7 +411,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course", type=Path, default=REPO_ROOT,
                         help="course root (default: this repository)")
     parser.add_argument("--timeout", type=int, default=None,
-                        help="seconds per cell (default: nbgrader_config.py's)")
+                        help=f"seconds per hidden test, and per notebook cell with --execute "
+                             f"(default: {DEFAULT_TEST_TIMEOUT})")
+    parser.add_argument("--execute", action="store_true",
+                        help="also run each notebook in the sandbox, for its outputs in the "
+                             "feedback (slower; no point depends on it)")
+    parser.add_argument("--scheduler", default=None,
+                        help="judge on a Dask cluster: tcp://HOST:8786, or local:N for N "
+                             "worker processes on this machine")
     parser.add_argument("--unsandboxed", action="store_true",
                         help="grade even where bubblewrap cannot run (student code then "
                              "runs with your rights)")
@@ -294,8 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = grade_class(args.assignment, args.zips, course_root=args.course,
                               jobs=args.jobs, sandbox=not args.unsandboxed,
-                              cell_timeout=args.timeout)
-    except ValueError as error:
+                              cell_timeout=args.timeout, execute=args.execute,
+                              scheduler=args.scheduler)
+    except (ValueError, ConnectionError) as error:  # ConnectionError: --scheduler unreachable
         print(error, file=sys.stderr)
         return 2
     except SandboxUnavailable as error:
