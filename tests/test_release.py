@@ -90,3 +90,14 @@ def test_no_marker_anywhere_in_the_student_copy():
              if p.is_file() and p.suffix in {".py", ".ipynb", ".json", ".md", ".txt"}]
     flagged = [str(p) for p in files if MARKERS.search(p.read_text(errors="replace"))]
     assert not flagged
+
+
+def test_no_hidden_test_reaches_the_student_copy():
+    """Hidden tests live in solutions/hidden_tests/, which no release copies; no file of the
+    student copy defines one."""
+    defines = re.compile(r"HiddenTest\(\s*[\"']")
+    assert any(defines.search(p.read_text()) for p in
+               (REPO_ROOT / "solutions" / "hidden_tests").glob("*.py"))
+    files = [p for folder in (PACKAGE_DIR, ASSIGNMENTS_DIR) for p in folder.rglob("*")
+             if p.is_file() and p.suffix in {".py", ".ipynb"}]
+    assert not [str(p) for p in files if defines.search(p.read_text(errors="replace"))]

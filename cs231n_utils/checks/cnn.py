@@ -21,6 +21,11 @@ A check raises ``AssertionError`` with a one-line reason, or prints one line sta
 with ``PASS``. A function that is not written yet raises its ``NotImplementedError``
 unchanged. The checks write nothing to stderr.
 
+The comparisons themselves are the public ``judge_*`` functions: the visible checks call
+them on their own inputs, and the trusted grader (``solutions/hidden_tests/04_cnn.py``)
+calls them on hidden inputs with what the student's code returned in the sandbox, with
+``reveal=False`` (the messages then name no expected value).
+
 >>> from cs231n_utils.checks.cnn import check_conv_forward_naive
 >>> check_conv_forward_naive()  # doctest: +SKIP
 PASS conv_forward_naive: matches torch conv2d on 4 configurations (largest relative error 3.1e-16)
@@ -29,6 +34,7 @@ PASS conv_forward_naive: matches torch conv2d on 4 configurations (largest relat
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -47,6 +53,27 @@ from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
 from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
+
+__all__ = [
+    "CHECKS",
+    "check_conv_backward_naive",
+    "check_conv_forward_naive",
+    "check_conv_output_size",
+    "check_conv_param_count",
+    "check_max_pool_backward_naive",
+    "check_max_pool_forward_naive",
+    "check_three_layer_convnet_init",
+    "check_three_layer_convnet_loss",
+    "judge_conv_backward",
+    "judge_conv_forward",
+    "judge_conv_output_size",
+    "judge_conv_param_count",
+    "judge_convnet_loss",
+    "judge_convnet_scores",
+    "judge_max_pool_backward",
+    "judge_max_pool_forward",
+    "judge_three_layer_convnet_init",
+]
 
 ASSIGNMENT = "04_cnn"
 
@@ -74,13 +101,20 @@ POOL_CASES = [
 
 
 def _close(got: np.ndarray, want: np.ndarray, what: str, hint: str = "",
-           tolerance: float = TOLERANCE) -> float:
+           tolerance: float = TOLERANCE, reveal: bool = True) -> float:
+    """Assert ``rel_error(got, want) <= tolerance``; return it. ``reveal=False``: the message
+    names the worst index but no value."""
     error = rel_error(got, want)
     if not error <= tolerance:
         worst = np.unravel_index(np.argmax(np.abs(got - want)), np.shape(want))
-        where = (f" (e.g. at index {tuple(int(i) for i in worst)}: "
-                 f"{np.asarray(got)[worst]:.6g}, expected {np.asarray(want)[worst]:.6g})"
-                 if np.ndim(want) else "")
+        index = tuple(int(i) for i in worst)
+        if not np.ndim(want):
+            where = ""
+        elif reveal:
+            where = (f" (e.g. at index {index}: {np.asarray(got)[worst]:.6g}, expected "
+                     f"{np.asarray(want)[worst]:.6g})")
+        else:
+            where = f" (largest at index {index})"
         raise AssertionError(f"{what}: relative error {error:.1e} exceeds {tolerance:g}{where}"
                              + (f"; {hint}" if hint else ""))
     return error
@@ -108,6 +142,47 @@ def _positions(size: int, filter_size: int, stride: int, pad: int) -> int | None
     return len(starts)
 
 
+def judge_conv_output_size(size: int, filter_size: int, stride: int, pad: int, got: Any,
+                           error: str | None = None, reveal: bool = True) -> None:
+    """Assert that ``conv_output_size(size, filter_size, stride, pad)`` did the right thing.
+
+    Parameters
+    ----------
+    size, filter_size, stride, pad : int
+        The arguments.
+    got : Any
+        What it returned (ignored when it raised).
+    error : str or None
+        The message of the ``ValueError`` it raised, or None if it returned.
+    reveal : bool
+        False: the message names no expected value (the trusted grader's hidden cases).
+
+    Raises
+    ------
+    AssertionError
+        If a valid case did not return the window count as an integer, or an invalid one
+        did not raise (or raised without naming the stride when the filter fits).
+    """
+    call = f"conv_output_size({size}, {filter_size}, {stride}, {pad})"
+    want = _positions(size, filter_size, stride, pad)
+    if want is None:
+        if error is None:
+            ratio = (f" ((W - F + 2P) / S + 1 = {(size - filter_size + 2 * pad) / stride + 1:g})"
+                     if reveal else "")
+            raise AssertionError(f"{call} returned {got!r}; these do not tile the "
+                                 f"input{ratio}: raise a ValueError")
+        if filter_size <= size + 2 * pad:
+            assert "stride" in error, (
+                f"{call} raised ValueError({error!r}): name the stride in the message")
+        return
+    assert error is None, (
+        f"{call} raised ValueError({error!r}), but these hyper-parameters tile the input: "
+        "return the output size")
+    assert got == want and isinstance(got, int | np.integer), (
+        f"{call} returned {got!r}, "
+        + (f"expected the integer {want}" if reveal else "not the right integer"))
+
+
 def check_conv_output_size() -> None:
     """Check ``conv_output_size`` on the lecture's examples and on every small case, and
     that hyper-parameters that do not tile the input raise a ValueError naming them."""
@@ -123,28 +198,31 @@ def check_conv_output_size() -> None:
         for f in range(1, 6):
             for s in range(1, 4):
                 for p in range(0, 3):
-                    want = _positions(size, f, s, p)
-                    if want is None:
+                    if _positions(size, f, s, p) is None:
                         try:
                             got = conv_output_size(size, f, s, p)
                         except ValueError as error:
-                            message = str(error)
-                            if f <= size + 2 * p:
-                                assert "stride" in message, (
-                                    f"conv_output_size({size}, {f}, {s}, {p}) raised "
-                                    f"ValueError({message!r}): name the stride in the message")
+                            judge_conv_output_size(size, f, s, p, None, str(error))
                             continue
-                        raise AssertionError(
-                            f"conv_output_size({size}, {f}, {s}, {p}) returned {got!r}; "
-                            f"these do not tile the input ((W - F + 2P) / S + 1 = "
-                            f"{(size - f + 2 * p) / s + 1:g}): raise a ValueError")
+                        judge_conv_output_size(size, f, s, p, got)
                     got = conv_output_size(size, f, s, p)
-                    assert got == want and isinstance(got, int | np.integer), (
-                        f"conv_output_size({size}, {f}, {s}, {p}) returned {got!r}, "
-                        f"expected the integer {want}")
+                    judge_conv_output_size(size, f, s, p, got)
                     tried += 1
     print(f"PASS conv_output_size: the lecture's examples, {tried} valid and the invalid "
           "small cases")
+
+
+def judge_conv_param_count(filter_size: int, depth: int, num_filters: int, got: Any,
+                           reveal: bool = True) -> None:
+    """Assert that ``got``, what ``conv_param_count(filter_size, depth, num_filters)``
+    returned, is the number of parameters of ``torch.nn.Conv2d(depth, num_filters,
+    filter_size)`` (``reveal=False``: the message does not say that number)."""
+    layer = torch.nn.Conv2d(depth, num_filters, kernel_size=filter_size)
+    want = sum(p.numel() for p in layer.parameters())
+    assert got == want, (
+        f"conv_param_count({filter_size}, {depth}, {num_filters}) returned {got!r}, "
+        + (f"expected {want}" if reveal else "which is wrong")
+        + ": F * F * D weights per filter, K filters, K biases")
 
 
 def check_conv_param_count() -> None:
@@ -152,15 +230,33 @@ def check_conv_param_count() -> None:
     conv_param_count = _graded("conv_arithmetic", "conv_param_count")
     cases = [(3, 3, 64), (11, 3, 96), (1, 256, 64), (7, 512, 4096), (5, 1, 1)]
     for f, d, k in cases:
-        layer = torch.nn.Conv2d(d, k, kernel_size=f)
-        want = sum(p.numel() for p in layer.parameters())
-        got = conv_param_count(f, d, k)
-        assert got == want, (f"conv_param_count({f}, {d}, {k}) returned {got!r}, expected "
-                             f"{want}: F * F * D weights per filter, K filters, K biases")
+        judge_conv_param_count(f, d, k, conv_param_count(f, d, k))
     print(f"PASS conv_param_count: matches torch.nn.Conv2d on {len(cases)} layers")
 
 
 # ------------------------------------------------------------------ convolution (3, 4)
+
+
+def _conv_label(function: str, x: np.ndarray, w: np.ndarray, conv_param: dict) -> str:
+    return (f"{function} with x {tuple(x.shape)}, w {tuple(w.shape)}, stride "
+            f"{conv_param['stride']}, pad {conv_param['pad']}")
+
+
+def judge_conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict,
+                       out: Any, x_after: np.ndarray, w_after: np.ndarray,
+                       reveal: bool = True) -> float:
+    """Assert that ``out``, what ``conv_forward_naive(x, w, b, conv_param)`` returned first,
+    matches ``torch.nn.functional.conv2d`` (float64) and that ``x`` and ``w`` were left as
+    they were (``x_after``, ``w_after``: the arrays passed, after the call); return the
+    relative error. ``reveal=False``: the message names no expected value."""
+    want = functional.conv2d(_t(x), _t(w), _t(b), stride=conv_param["stride"],
+                             padding=conv_param["pad"]).numpy()
+    _unchanged(x, x_after, "conv_forward_naive", "x")
+    _unchanged(w, w_after, "conv_forward_naive", "w")
+    label = _conv_label("conv_forward_naive", x, w, conv_param)
+    out = _array(out, f"{label}: out", want.shape)
+    return _close(out, want, label, "out[n, f, i, j] = sum(window * w[f]) + b[f]; pad with "
+                  "zeros first, move the window by stride", reveal=reveal)
 
 
 def check_conv_forward_naive() -> None:
@@ -170,19 +266,10 @@ def check_conv_forward_naive() -> None:
     worst = 0.0
     for case in CONV_CASES:
         x, w, b, conv_param = _conv_case(rng, case)
-        want = functional.conv2d(_t(x), _t(w), _t(b), stride=conv_param["stride"],
-                                 padding=conv_param["pad"]).numpy()
-        saved = x.copy(), w.copy()
+        saved = x.copy(), w.copy(), b.copy()
         result = _tuple(quietly(conv_forward_naive, x, w, b, dict(conv_param)), 2,
                         "conv_forward_naive", "out, cache")
-        _unchanged(saved[0], x, "conv_forward_naive", "x")
-        _unchanged(saved[1], w, "conv_forward_naive", "w")
-        label = f"conv_forward_naive with x {case[0]}, w {case[1]}, stride {case[2]}, " \
-                f"pad {case[3]}"
-        out = _array(result[0], f"{label}: out", want.shape)
-        worst = max(worst, _close(out, want, label,
-                                  "out[n, f, i, j] = sum(window * w[f]) + b[f]; pad with "
-                                  "zeros first, move the window by stride"))
+        worst = max(worst, judge_conv_forward(*saved, conv_param, result[0], x, w))
     print(f"PASS conv_forward_naive: matches torch conv2d on {len(CONV_CASES)} configurations "
           f"(largest relative error {worst:.1e})")
 
@@ -206,6 +293,44 @@ def _torch_grads(forward: Callable[..., torch.Tensor], inputs: list[np.ndarray],
     return [t.grad.numpy() for t in tensors]
 
 
+def judge_conv_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict,
+                        dout: np.ndarray, grads: tuple, autograd: bool = False,
+                        reveal: bool = True) -> float:
+    """Assert that ``grads`` = (dx, dw, db), what ``conv_backward_naive(dout, (x, w, b,
+    conv_param))`` returned, are the gradients of ``sum(conv2d(x, w, b) * dout)``; return
+    the largest relative error.
+
+    Parameters
+    ----------
+    x, w, b, conv_param, dout : the inputs (trusted copies).
+    grads : tuple
+        The three returned gradients.
+    autograd : bool
+        The oracle: False, numerical gradients of ``torch.nn.functional.conv2d`` (centred
+        differences, tolerance ``GRAD_TOLERANCE``); True, PyTorch's autograd (``TOLERANCE``).
+    reveal : bool
+        False: the message names no expected value.
+    """
+    s, p = conv_param["stride"], conv_param["pad"]
+
+    def conv(x_: torch.Tensor, w_: torch.Tensor, b_: torch.Tensor) -> torch.Tensor:
+        return functional.conv2d(x_, w_, b_, stride=s, padding=p)
+
+    wants = (_torch_grads if autograd else _numeric_grads)(conv, [x, w, b], dout)
+    tolerance = TOLERANCE if autograd else GRAD_TOLERANCE
+    label = _conv_label("conv_backward_naive", x, w, conv_param)
+    hints = {"dx": "each window gets dout[n, f, i, j] * w[f]; overlapping windows add "
+                   "up; drop the padding at the end",
+             "dw": "w[f] gets dout[n, f, i, j] * window, summed over n, i, j",
+             "db": "sum dout over N, H_out, W_out"}
+    worst = 0.0
+    for name, got, want in zip(("dx", "dw", "db"), grads, wants, strict=True):
+        got = _array(got, f"{label}: {name}", want.shape)
+        worst = max(worst, _close(got, want, f"{label}: {name}", hints[name], tolerance,
+                                  reveal))
+    return worst
+
+
 def check_conv_backward_naive() -> None:
     """Check ``conv_backward_naive``'s dx, dw, db against numerical gradients (float64)."""
     conv_backward_naive = _graded("layers", "conv_backward_naive")
@@ -216,23 +341,10 @@ def check_conv_backward_naive() -> None:
         s, p = conv_param["stride"], conv_param["pad"]
         out_shape = functional.conv2d(_t(x), _t(w), _t(b), stride=s, padding=p).shape
         dout = rng.normal(size=tuple(out_shape))
-        def conv(x_: torch.Tensor, w_: torch.Tensor, b_: torch.Tensor, s: int = s,
-                 p: int = p) -> torch.Tensor:
-            return functional.conv2d(x_, w_, b_, stride=s, padding=p)
-
-        wants = _numeric_grads(conv, [x, w, b], dout)
         cache = (x.copy(), w.copy(), b.copy(), dict(conv_param))
         grads = _tuple(quietly(conv_backward_naive, dout.copy(), cache), 3,
                        "conv_backward_naive", "dx, dw, db")
-        label = f"conv_backward_naive with x {case[0]}, w {case[1]}, stride {s}, pad {p}"
-        hints = {"dx": "each window gets dout[n, f, i, j] * w[f]; overlapping windows add "
-                       "up; drop the padding at the end",
-                 "dw": "w[f] gets dout[n, f, i, j] * window, summed over n, i, j",
-                 "db": "sum dout over N, H_out, W_out"}
-        for name, got, want in zip(("dx", "dw", "db"), grads, wants, strict=True):
-            got = _array(got, f"{label}: {name}", want.shape)
-            worst = max(worst, _close(got, want, f"{label}: {name}", hints[name],
-                                      GRAD_TOLERANCE))
+        worst = max(worst, judge_conv_backward(x, w, b, conv_param, dout, grads))
     print(f"PASS conv_backward_naive: dx, dw, db match numerical gradients on "
           f"{len(CONV_CASES)} configurations (largest relative error {worst:.1e})")
 
@@ -245,23 +357,74 @@ def _pool_inputs(rng: np.random.Generator, case: tuple) -> tuple[np.ndarray, dic
     return rng.normal(size=shape), {"pool_height": ph, "pool_width": pw, "stride": s}
 
 
+def _pool_label(function: str, x: np.ndarray, pool_param: dict) -> str:
+    return (f"{function} with x {tuple(x.shape)}, pool {pool_param['pool_height']}x"
+            f"{pool_param['pool_width']}, stride {pool_param['stride']}")
+
+
+def _pool(pool_param: dict) -> Callable[[torch.Tensor], torch.Tensor]:
+    def pool(x_: torch.Tensor) -> torch.Tensor:
+        return functional.max_pool2d(x_, (pool_param["pool_height"], pool_param["pool_width"]),
+                                     stride=pool_param["stride"])
+    return pool
+
+
+def judge_max_pool_forward(x: np.ndarray, pool_param: dict, out: Any, x_after: np.ndarray,
+                           reveal: bool = True) -> float:
+    """Assert that ``out``, what ``max_pool_forward_naive(x, pool_param)`` returned first,
+    matches ``torch.nn.functional.max_pool2d`` and that ``x`` was left as it was
+    (``x_after``: the array passed, after the call); return the relative error.
+    ``reveal=False``: the message names no expected value."""
+    want = _pool(pool_param)(_t(x)).numpy()
+    _unchanged(x, x_after, "max_pool_forward_naive", "x")
+    label = _pool_label("max_pool_forward_naive", x, pool_param)
+    out = _array(out, f"{label}: out", want.shape)
+    return _close(out, want, label, "each output is the max of its window, per channel",
+                  reveal=reveal)
+
+
 def check_max_pool_forward_naive() -> None:
     """Check ``max_pool_forward_naive`` against ``torch.nn.functional.max_pool2d``."""
     max_pool_forward_naive = _graded("layers", "max_pool_forward_naive")
     rng = np.random.default_rng(50)
     for case in POOL_CASES:
         x, pool_param = _pool_inputs(rng, case)
-        want = functional.max_pool2d(_t(x), (case[1], case[2]), stride=case[3]).numpy()
         saved = x.copy()
         result = _tuple(quietly(max_pool_forward_naive, x, dict(pool_param)), 2,
                         "max_pool_forward_naive", "out, cache")
-        _unchanged(saved, x, "max_pool_forward_naive", "x")
-        label = f"max_pool_forward_naive with x {case[0]}, pool {case[1]}x{case[2]}, " \
-                f"stride {case[3]}"
-        out = _array(result[0], f"{label}: out", want.shape)
-        _close(out, want, label, "each output is the max of its window, per channel")
+        judge_max_pool_forward(saved, pool_param, result[0], x)
     print(f"PASS max_pool_forward_naive: matches torch max_pool2d on {len(POOL_CASES)} "
           "configurations")
+
+
+def judge_max_pool_backward(x: np.ndarray, pool_param: dict, dout: np.ndarray, dx: Any,
+                            ties: bool, autograd: bool | None = None,
+                            reveal: bool = True) -> float:
+    """Assert that ``dx``, what ``max_pool_backward_naive(dout, (x, pool_param))`` returned,
+    is the gradient of ``sum(max_pool2d(x) * dout)``; return the relative error.
+
+    Parameters
+    ----------
+    x, pool_param, dout : the inputs (trusted copies).
+    dx : Any
+        The returned gradient.
+    ties : bool
+        Whether ``x`` was made with tied maxima (for the label and the hint).
+    autograd : bool or None
+        The oracle: PyTorch's autograd (tolerance ``TOLERANCE``), or numerical gradients
+        (``GRAD_TOLERANCE``; undefined where maxima tie). None: autograd when ``ties``.
+    reveal : bool
+        False: the message names no expected value.
+    """
+    autograd = ties if autograd is None else autograd
+    (want,) = (_torch_grads if autograd else _numeric_grads)(_pool(pool_param), [x], dout)
+    label = (_pool_label("max_pool_backward_naive", x, pool_param)
+             + (", tied maxima" if ties else ""))
+    dx = _array(dx, f"{label}: dx", x.shape)
+    hint = ("only the first maximum of a window (row-major order) gets the gradient"
+            if ties else "each window's gradient goes to the position of its maximum; "
+                         "overlapping windows add up")
+    return _close(dx, want, label, hint, TOLERANCE if autograd else GRAD_TOLERANCE, reveal)
 
 
 def check_max_pool_backward_naive() -> None:
@@ -277,21 +440,10 @@ def check_max_pool_backward_naive() -> None:
         x, pool_param = _pool_inputs(rng, case)
         if ties:  # few distinct values: most windows hold their maximum twice or more
             x = np.round(x)
-        ph, pw, s = case[1], case[2], case[3]
-        out_shape = functional.max_pool2d(_t(x), (ph, pw), stride=s).shape
+        out_shape = _pool(pool_param)(_t(x)).shape
         dout = rng.normal(size=tuple(out_shape))
-        def pool(x_: torch.Tensor, ph: int = ph, pw: int = pw, s: int = s) -> torch.Tensor:
-            return functional.max_pool2d(x_, (ph, pw), stride=s)
-
-        (want,) = (_torch_grads if ties else _numeric_grads)(pool, [x], dout)
         result = quietly(max_pool_backward_naive, dout.copy(), (x.copy(), dict(pool_param)))
-        label = (f"max_pool_backward_naive with x {case[0]}, pool {ph}x{pw}, stride {s}"
-                 + (", tied maxima" if ties else ""))
-        dx = _array(result, f"{label}: dx", x.shape)
-        hint = ("only the first maximum of a window (row-major order) gets the gradient"
-                if ties else "each window's gradient goes to the position of its maximum; "
-                             "overlapping windows add up")
-        _close(dx, want, label, hint, TOLERANCE if ties else GRAD_TOLERANCE)
+        judge_max_pool_backward(x, pool_param, dout, result, ties)
     print(f"PASS max_pool_backward_naive: matches numerical gradients on {len(POOL_CASES)} "
           "configurations (overlapping windows included) and PyTorch's autograd where maxima "
           "tie")
@@ -310,11 +462,49 @@ def _convnet_scores(X: np.ndarray, t: dict[str, torch.Tensor]) -> torch.Tensor:
 
 
 def _convnet_loss(X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray],
-                  reg: float) -> torch.Tensor:
-    """Softmax loss plus L2 penalty of the three-layer convnet, in torch (float64)."""
-    t = {k: _t(v) for k, v in params.items()}
+                  reg: float, tensors: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+    """Softmax loss plus L2 penalty of the three-layer convnet, in torch (float64); of
+    ``tensors`` (made from ``params``) when given, e.g. tensors that require a gradient."""
+    t = {k: _t(v) for k, v in params.items()} if tensors is None else tensors
     loss = functional.cross_entropy(_convnet_scores(X, t), torch.as_tensor(y))
     return loss + 0.5 * reg * sum((t[k] ** 2).sum() for k in ("W1", "W2", "W3"))
+
+
+def judge_three_layer_convnet_init(input_dim: tuple[int, int, int], num_filters: int,
+                                   filter_size: int, hidden_dim: int, num_classes: int,
+                                   weight_scale: float, params: Any, check_scale: bool = True,
+                                   reveal: bool = True) -> None:
+    """Assert that ``params``, the ``params`` of ``ThreeLayerConvNet(input_dim, num_filters,
+    filter_size, hidden_dim, num_classes, weight_scale, dtype=np.float64)``, has the six
+    entries with the docstring's shapes, dtype float64, zero biases and (``check_scale``)
+    weights with mean about 0 and standard deviation about ``weight_scale``.
+
+    ``check_scale`` needs weights of a few hundred entries each to be a fair test.
+    ``reveal`` is accepted for symmetry with the other judges: the messages give shapes
+    and the weights' own statistics, no value of the student's to aim at.
+    """
+    C, H, W = input_dim
+    F, fs, hidden, classes = num_filters, filter_size, hidden_dim, num_classes
+    shapes = {"W1": (F, C, fs, fs), "b1": (F,), "W2": (F * (H // 2) * (W // 2), hidden),
+              "b2": (hidden,), "W3": (hidden, classes), "b3": (classes,)}
+    assert isinstance(params, dict) and set(params) == set(shapes), (
+        f"params must have the keys {sorted(shapes)}, got "
+        f"{sorted(params) if isinstance(params, dict) else params!r}")
+    for name, shape in shapes.items():
+        value = params[name]
+        assert isinstance(value, np.ndarray) and value.shape == shape, (
+            f"params[{name!r}] must have shape {shape}, got {getattr(value, 'shape', value)}")
+        assert value.dtype == np.float64, (
+            f"params[{name!r}] has dtype {value.dtype}, expected the dtype argument float64")
+        if name.startswith("b"):
+            assert not value.any(), f"params[{name!r}] must start at zero"
+        elif check_scale:
+            std = float(value.std())
+            assert (0.8 * weight_scale < std < 1.2 * weight_scale
+                    and abs(float(value.mean())) < 0.4 * weight_scale), (
+                f"params[{name!r}] has mean {value.mean():.3g} and standard deviation "
+                f"{std:.3g}; draw it from a normal distribution with mean 0 and standard "
+                f"deviation weight_scale = {weight_scale:g}")
 
 
 def check_three_layer_convnet_init() -> None:
@@ -327,27 +517,67 @@ def check_three_layer_convnet_init() -> None:
     model = ThreeLayerConvNet(input_dim=(C, H, W), num_filters=F, filter_size=fs,
                               hidden_dim=hidden, num_classes=classes, weight_scale=0.05,
                               dtype=np.float64)
-    shapes = {"W1": (F, C, fs, fs), "b1": (F,), "W2": (F * (H // 2) * (W // 2), hidden),
-              "b2": (hidden,), "W3": (hidden, classes), "b3": (classes,)}
-    assert isinstance(model.params, dict) and set(model.params) == set(shapes), (
-        f"params must have the keys {sorted(shapes)}, got "
-        f"{sorted(model.params) if isinstance(model.params, dict) else model.params!r}")
-    for name, shape in shapes.items():
-        value = model.params[name]
-        assert isinstance(value, np.ndarray) and value.shape == shape, (
-            f"params[{name!r}] must have shape {shape}, got {getattr(value, 'shape', value)}")
-        assert value.dtype == np.float64, (
-            f"params[{name!r}] has dtype {value.dtype}, expected the dtype argument float64")
-        if name.startswith("b"):
-            assert not value.any(), f"params[{name!r}] must start at zero"
-        else:
-            std = float(value.std())
-            assert 0.8 * 0.05 < std < 1.2 * 0.05 and abs(float(value.mean())) < 0.02, (
-                f"params[{name!r}] has mean {value.mean():.3g} and standard deviation "
-                f"{std:.3g}; draw it from a normal distribution with mean 0 and standard "
-                "deviation weight_scale = 0.05")
+    judge_three_layer_convnet_init((C, H, W), F, fs, hidden, classes, 0.05, model.params)
     print("PASS ThreeLayerConvNet.__init__: 6 parameters with the right shapes, dtype and "
           "scale")
+
+
+def judge_convnet_scores(X: np.ndarray, params: dict[str, np.ndarray], scores: Any,
+                         reveal: bool = True) -> float:
+    """Assert that ``scores``, what ``ThreeLayerConvNet.loss(X)`` returned with these
+    ``params``, are the network's scores computed with ``torch.nn.functional`` (float64);
+    return the relative error. ``reveal=False``: the message names no expected value."""
+    with torch.no_grad():
+        want = _convnet_scores(X, {k: _t(v) for k, v in params.items()}).numpy()
+    scores = _array(scores, "loss(X) (no labels: the scores)", want.shape)
+    return _close(scores, want, "loss(X): scores",
+                  "conv (stride 1, pad (F-1)//2) - relu - 2x2 max pool - affine - relu - affine",
+                  reveal=reveal)
+
+
+def judge_convnet_loss(X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray],
+                       reg: float, loss: Any, grads: Any, autograd: bool = False,
+                       reveal: bool = True) -> float:
+    """Assert that ``loss, grads``, what ``ThreeLayerConvNet.loss(X, y)`` returned with these
+    ``params`` and ``reg``, are the softmax loss plus L2 penalty computed with PyTorch and
+    its gradients; return the largest relative error.
+
+    Parameters
+    ----------
+    X, y, params, reg : the inputs (trusted copies).
+    loss, grads : Any
+        What came back.
+    autograd : bool
+        The gradients' oracle: False, numerical gradients of the PyTorch loss (tolerance
+        ``GRAD_TOLERANCE``); True, PyTorch's autograd (``TOLERANCE``).
+    reveal : bool
+        False: the message names no expected value.
+    """
+    with torch.no_grad():
+        want_loss = _convnet_loss(X, y, params, reg).item()
+    worst = _close(float(loss), want_loss, f"loss(X, y) with reg = {reg}: loss",
+                   "add 0.5 * reg * (sum(W1**2) + sum(W2**2) + sum(W3**2))", reveal=reveal)
+    assert isinstance(grads, dict) and set(grads) == set(params), (
+        f"loss(X, y) must return grads with the keys {sorted(params)}, got "
+        f"{sorted(grads) if isinstance(grads, dict) else type(grads).__name__}")
+    if autograd:
+        tensors = {k: _t(v, grad=True) for k, v in params.items()}
+        _convnet_loss(X, y, params, reg, tensors).backward()
+    for name, value in params.items():
+        got = _array(grads[name], f"grads[{name!r}] (reg = {reg})", value.shape)
+        if autograd:
+            want = tensors[name].grad.numpy()
+        else:
+            def f(_: np.ndarray, name: str = name, value: np.ndarray = value) -> np.ndarray:
+                with torch.no_grad():
+                    loss = _convnet_loss(X, y, {**params, name: value}, reg)
+                return np.array(loss.item())
+
+            want = eval_numerical_gradient_array(f, value, np.array(1.0))
+        hint = "the penalty adds reg * W to the gradient of W" if reg else ""
+        worst = max(worst, _close(got, want, f"grads[{name!r}] with reg = {reg}", hint,
+                                  TOLERANCE if autograd else GRAD_TOLERANCE, reveal))
+    return worst
 
 
 def check_three_layer_convnet_loss() -> None:
@@ -367,40 +597,15 @@ def check_three_layer_convnet_loss() -> None:
               "b2": rng.normal(size=hidden) * 0.1,
               "W3": rng.normal(size=(hidden, classes)) * 0.5,
               "b3": rng.normal(size=classes) * 0.1}
-    with torch.no_grad():
-        want_scores = _convnet_scores(X, {k: _t(v) for k, v in params.items()}).numpy()
     worst = 0.0
     for reg in (0.0, 0.3):
         model = ThreeLayerConvNet.__new__(ThreeLayerConvNet)
         model.params = {k: v.copy() for k, v in params.items()}
         model.reg, model.dtype = reg, np.float64
-        scores = _array(quietly(model.loss, X.copy()), "loss(X) (no labels: the scores)",
-                        (N, classes))
-        _close(scores, want_scores, "loss(X): scores",
-               "conv (stride 1, pad (F-1)//2) - relu - 2x2 max pool - affine - relu - affine")
+        judge_convnet_scores(X, params, quietly(model.loss, X.copy()))
         loss, grads = _tuple(quietly(model.loss, X.copy(), y.copy()), 2, "loss(X, y)",
                              "loss, grads")
-        with torch.no_grad():
-            want_loss = _convnet_loss(X, y, params, reg).item()
-        worst = max(worst, _close(float(loss), want_loss,
-                                  f"loss(X, y) with reg = {reg}: loss",
-                                  "add 0.5 * reg * (sum(W1**2) + sum(W2**2) + sum(W3**2))"))
-        assert isinstance(grads, dict) and set(grads) == set(params), (
-            f"loss(X, y) must return grads with the keys {sorted(params)}, got "
-            f"{sorted(grads) if isinstance(grads, dict) else type(grads).__name__}")
-        for name, value in params.items():
-            got = _array(grads[name], f"grads[{name!r}] (reg = {reg})", value.shape)
-
-            def f(_: np.ndarray, name: str = name, value: np.ndarray = value,
-                  reg: float = reg) -> np.ndarray:
-                with torch.no_grad():
-                    loss = _convnet_loss(X, y, {**params, name: value}, reg)
-                return np.array(loss.item())
-
-            numeric = eval_numerical_gradient_array(f, value, np.array(1.0))
-            hint = "the penalty adds reg * W to the gradient of W" if reg else ""
-            worst = max(worst, _close(got, numeric, f"grads[{name!r}] with reg = {reg}",
-                                      hint, GRAD_TOLERANCE))
+        worst = max(worst, judge_convnet_loss(X, y, params, reg, loss, grads))
     print(f"PASS ThreeLayerConvNet.loss: scores and loss match PyTorch, the 6 gradients "
           f"numerical gradients, reg = 0 and 0.3 (largest relative error {worst:.1e})")
 

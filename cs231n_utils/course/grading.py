@@ -10,13 +10,11 @@ from the submission is copied, so an edited helper or check gains nothing.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from cs231n_utils.course import ensure_tools_on_path
 from cs231n_utils.course.overlay import build_overlay
-from cs231n_utils.course.release import nbgrader
 
 COURSE_ID = "cs231n-workbook"
 
@@ -63,16 +61,6 @@ def stage_submission(course_root: Path, assignment: str, student: str,
         with tempfile.TemporaryDirectory() as empty:
             build_overlay(dest, Path(empty))
     return dest
-
-
-def autograde(course_root: Path, assignment: str, *, student: str | None = None,
-              cell_timeout: int | None = None) -> subprocess.CompletedProcess:
-    """Run ``nbgrader autograde`` on every staged submission (or one student's)."""
-    args = ["autograde", assignment, "--force", "--log-level=WARN"]
-    if student:
-        args.append(f"--student={student}")
-    env = {"CS231N_CELL_TIMEOUT": str(cell_timeout)} if cell_timeout else None
-    return nbgrader(args, Path(course_root), check=False, env=env)
 
 
 def scores(course_root: Path, assignment: str, student: str) -> dict[str, tuple[float, float]]:
