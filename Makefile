@@ -56,10 +56,12 @@ submit: setup
 	@$(BIN)/python -m cs231n_utils.submit $(A)
 
 # The instructor's grading of a class: make grade A=01_knn ZIPS=path/to/zips [JOBS=2]
+# On a Dask cluster: SCHEDULER=tcp://HOST:8786 (or local:N to try it on this machine).
 JOBS ?= 1
+SCHEDULER ?=
 grade: setup
-	@if [ -z "$(A)" ] || [ -z "$(ZIPS)" ]; then echo "usage: make grade A=01_knn ZIPS=folder [JOBS=2]"; exit 2; fi
-	$(BIN)/python -m cs231n_utils.course.grade $(A) $(ZIPS) --jobs $(JOBS)
+	@if [ -z "$(A)" ] || [ -z "$(ZIPS)" ]; then echo "usage: make grade A=01_knn ZIPS=folder [JOBS=2] [SCHEDULER=tcp://HOST:8786]"; exit 2; fi
+	$(BIN)/python -m cs231n_utils.course.grade $(A) $(ZIPS) --jobs $(JOBS)$(if $(SCHEDULER), --scheduler $(SCHEDULER))
 
 lint: setup
 	$(BIN)/ruff check .
