@@ -2,7 +2,7 @@
 
 ``grade --scheduler tcp://HOST:8786`` (or ``local:N``) sends each submission's zip to a Dask
 worker, which unpacks it in a folder of its own and judges it with
-:func:`cs231n_utils.course.grade.judge_zip`: the hidden tests run in bubblewrap on that
+:func:`cs231n_utils.course.submissions.judge_zip`: the hidden tests run in bubblewrap on that
 worker, the verdicts are decided there by the worker's own checkout of the course and come
 back as plain data. Everything else (staging, nbgrader, the gradebook, the CSV) stays on the
 machine that runs the grade command.
@@ -17,7 +17,7 @@ Failures stay per submission:
   Dask, which runs the task again elsewhere; a task whose workers die
   ``allowed-failures + 1`` times (the scheduler's ``distributed.scheduler.allowed-failures``,
   default 3) becomes that student's failure, "the cluster lost N workers while judging it";
-- a zip that cannot be graded (:class:`~cs231n_utils.course.grade.SubmissionError`) comes
+- a zip that cannot be graded (:class:`~cs231n_utils.course.submissions.SubmissionError`) comes
   back as that student's failure at once: it is never retried;
 - a worker that cannot judge (no checkout, another version of the hidden tests or of the
   trusted package ``cs231n_utils`` than the grade command's, no bubblewrap) or a grader that
@@ -88,7 +88,7 @@ def judge_task(course_root: str, assignment: str, zip_name: str, data: bytes, sa
     Parameters
     ----------
     course_root, assignment, zip_name, data, sandbox, test_timeout
-        As for :func:`cs231n_utils.course.grade.judge_zip`.
+        As for :func:`cs231n_utils.course.submissions.judge_zip`.
     tests_digest, trusted_digest : str
         SHA-256 of the hidden-test module and of the trusted package (:func:`package_digest`)
         that the grade command was run with: this worker must judge with the same ones.
@@ -103,8 +103,8 @@ def judge_task(course_root: str, assignment: str, zip_name: str, data: bytes, sa
     WorkerUnfit
         When this worker cannot judge (no checkout, another version of it, no bubblewrap).
     """
-    from cs231n_utils.course.grade import SubmissionError, judge_zip
     from cs231n_utils.course.sandbox import bwrap_problem
+    from cs231n_utils.course.submissions import SubmissionError, judge_zip
 
     tests = hidden_tests_file(Path(course_root), assignment)
     where = f"the worker on {socket.gethostname()}"

@@ -28,13 +28,9 @@ import argparse
 import csv
 import json
 import os
-import re
-import shutil
-import stat
 import subprocess
 import sys
 import tempfile
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,20 +40,20 @@ from cs231n_utils.course.grading import COURSE_ID, stage_submission
 from cs231n_utils.course.notebooks import write_solution_notebooks
 from cs231n_utils.course.release import nbgrader
 from cs231n_utils.course.sandbox import KERNEL_NAME, bwrap_problem, write_kernelspec
+from cs231n_utils.course.submissions import (  # noqa: F401 (judge_zip: the cluster's task)
+    SubmissionError,
+    find_submission_root,
+    judge_zip,
+    safe_unpack,
+    student_id,
+)
 from cs231n_utils.course.trusted.nbgrader_plugin import verdicts_path
 from cs231n_utils.course.trusted.runner import Verdict, judge_submission, write_verdicts
 from cs231n_utils.course.trusted.spec import load_hidden_tests
 from cs231n_utils.data import datasets_dir
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-MAX_UNPACKED_BYTES = 50 * 2**20
-MAX_FILES = 500
 #: Seconds one hidden test may run, unless --timeout says otherwise.
 DEFAULT_TEST_TIMEOUT = 120
-
-
-class SubmissionError(Exception):
-    """A submission that cannot be graded; the message says why."""
 
 
 @dataclass
@@ -71,60 +67,6 @@ class StudentResult:
     cells: dict[str, float] = field(default_factory=dict)
     failure: str = ""  # empty when graded
     note: str = ""  # e.g. a notebook that could not be run for display (points unaffected)
-
-
-def student_id(zip_path: Path) -> str:
-    """``alice.zip`` or ``alice__01_knn.zip`` -> ``alice``; raise on anything else."""
-    stem = zip_path.name[:-4] if zip_path.name.lower().endswith(".zip") else zip_path.name
-    sid = stem.split("__", 1)[0]
-    if not STUDENT_ID.match(sid):
-        raise SubmissionError(f"file name {zip_path.name!r} does not start with a student id "
-                              "(letters, digits, '_' and '-'; then '.zip' or '__...zip')")
-    return sid
-
-
-def safe_unpack(zip_path: Path, dest: Path) -> None:
-    """Unpack ``zip_path`` into ``dest`` refusing paths outside it, links and zip bombs."""
-    try:
-        zf = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise SubmissionError(f"not a readable zip file ({error})") from None
-    with zf:
-        members = zf.infolist()
-        if not members:
-            raise SubmissionError("the zip file is empty")
-        if len(members) > MAX_FILES:
-            raise SubmissionError(f"the zip holds {len(members)} files (at most {MAX_FILES})")
-        if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-            raise SubmissionError(f"the zip unpacks to more than {MAX_UNPACKED_BYTES >> 20} MB")
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir(parents=True)
-        root = dest.resolve()
-        for member in members:
-            name = member.filename
-            target = (dest / name).resolve()
-            if name.startswith(("/", "\\")) or not target.is_relative_to(root):
-                raise SubmissionError(f"the zip entry {name!r} points outside its folder")
-            if stat.S_ISLNK(member.external_attr >> 16):
-                continue  # links are never followed: skip them
-            if member.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(member) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
-
-
-def find_submission_root(unpacked: Path, notebooks: list[str]) -> Path:
-    """The folder of the unpacked zip that holds the assignment's notebooks."""
-    for depth in range(3):
-        for folder in sorted([unpacked, *unpacked.glob("/".join(["*"] * (depth + 1)))]):
-            if folder.is_dir() and all((folder / nb).is_file() for nb in notebooks):
-                return folder
-    found = sorted(p.name for p in unpacked.rglob("*.ipynb"))
-    raise SubmissionError(f"the zip does not hold {', '.join(notebooks)}"
-                          + (f" (it holds {', '.join(found)})" if found else ""))
 
 
 def ensure_generated(course_root: Path, assignment: str) -> list[str]:
@@ -213,29 +155,6 @@ def _nbgrader_batch(course_root: Path, assignment: str, students: list[str]) -> 
     for student in students:
         outcomes.setdefault(student, f"nbgrader could not grade it: {tail}")
     return outcomes
-
-
-def judge_zip(course_root: str, assignment: str, zip_name: str, data: bytes, sandbox: bool,
-              test_timeout: float) -> dict[str, dict]:
-    """One submission's verdicts from its zip's bytes: the task a Dask worker runs.
-
-    The worker unpacks the zip in a folder of its own, judges it with its own checkout of
-    the course (same path as the client's) and returns plain data, ``{grade_id: verdict
-    as a dict}``; a zip it cannot grade raises :class:`SubmissionError`.
-    """
-    from dataclasses import asdict
-
-    with tempfile.TemporaryDirectory(prefix="cs231n-task-") as tmp:
-        zip_path = Path(tmp) / zip_name
-        zip_path.write_bytes(data)
-        unpacked = Path(tmp) / "unpacked"
-        safe_unpack(zip_path, unpacked)
-        notebooks = sorted(p.name for p in (Path(course_root) / "solutions" / assignment)
-                           .glob("*.ipynb")) or [f"{assignment}.ipynb"]
-        root = find_submission_root(unpacked, notebooks)
-        verdicts = judge_submission(Path(course_root), assignment, root / "cs231n_utils",
-                                    sandbox=sandbox, test_timeout=test_timeout)
-    return {g: asdict(v) for g, v in verdicts.items()}
 
 
 def read_scores(course_root: Path, assignment: str, result: StudentResult) -> None:
