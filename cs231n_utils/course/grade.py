@@ -48,7 +48,12 @@ from cs231n_utils.course.submissions import (  # noqa: F401 (judge_zip: the clus
     student_id,
 )
 from cs231n_utils.course.trusted.nbgrader_plugin import verdicts_path
-from cs231n_utils.course.trusted.runner import Verdict, judge_submission, write_verdicts
+from cs231n_utils.course.trusted.runner import (
+    Verdict,
+    default_hide,
+    judge_submission,
+    write_verdicts,
+)
 from cs231n_utils.course.trusted.spec import load_hidden_tests
 from cs231n_utils.data import datasets_dir
 
@@ -183,8 +188,7 @@ def prepare_sandbox(course_root: Path) -> Path:
             f"NOT GRADING: {problem}.\nWithout a sandbox, student code runs with your rights "
             "and can read the solutions and the gradebook. Install bubblewrap, or pass "
             "--unsandboxed to grade anyway.")
-    hide = [course_root / "solutions", course_root / "grading",
-            REPO_ROOT / "solutions", REPO_ROOT / "grading"]
+    hide = default_hide(course_root)  # the trusted grader's list: answers, gradebook, .git
     readable = [course_root, REPO_ROOT, DATASETS_DIR, datasets_dir()]
     folder = course_root / "grading" / "jupyter"
     write_kernelspec(folder, hide, readable)

@@ -14,6 +14,12 @@
    (:mod:`~cs231n_utils.course.trusted.plain`) and each test's ``judge`` compares them with
    the expected values, computed here from the trusted copy of the inputs.
 
+Inside the sandbox the job folder is read-only except ``results/``, and this process takes
+from ``results/`` only regular files of bounded size, never following a link: a worker
+cannot make it write through a link (``job.json``), read a FIFO or ``/dev/zero`` forever,
+or read a file of the grader's. The sandbox does not see the course's git history either
+(it holds the solutions).
+
 No code of the submission ever runs in this process, so nothing it does can change how the
 expected values are computed or compared.
 """
@@ -25,6 +31,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -35,7 +42,7 @@ from pathlib import Path
 from cs231n_utils.course import DATASETS_DIR, REPO_ROOT
 from cs231n_utils.course.overlay import build_overlay
 from cs231n_utils.course.sandbox import bwrap_command, python_folders
-from cs231n_utils.course.trusted.plain import NotPlainData, load_plain, save_plain
+from cs231n_utils.course.trusted.plain import MAX_BYTES, NotPlainData, load_plain, save_plain
 from cs231n_utils.course.trusted.spec import (
     HiddenTest,
     hidden_tests_file,
@@ -71,7 +78,11 @@ def _command(job: Path, sandbox: bool, hide: list[Path], readable: list[Path]) -
     worker = [sys.executable, "-I", str(WORKER), str(job)]
     if not sandbox:
         return worker
-    return bwrap_command(job, job, hide, worker, [*readable, *python_folders()])
+    command = bwrap_command(job, job, hide, worker, [*readable, *python_folders()])
+    # The job folder read-only but for results/: the worker cannot swap job.json, the inputs
+    # or the package for links that this process would follow when it starts a new worker.
+    at, results = command.index("--chdir"), str(job / "results")
+    return [*command[:at], "--remount-ro", str(job), "--bind", results, results, *command[at:]]
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -95,9 +106,22 @@ def _tail(path: Path, size: int = 300) -> str:
 
 
 def _run_worker(job: Path, order: list[str], probes: dict[str, str], command: list[str],
-                test_timeout: float) -> tuple[str, str]:
-    """Run one worker on ``order``; return (the test it was stuck in or died in, why)."""
+                test_timeout: float) -> tuple[str | None, str, list[str]]:
+    """Run one worker on ``order``; return the test it was stuck in or died in (or None),
+    why, and the tests a new worker must run.
+
+    The worker marks a test ``.started`` before it runs it and writes its ``.json`` after,
+    but a submission can write such files too. The test blamed is the first one started
+    and not finished; when every started test has a result (the last one's may be forged:
+    that is all it gets), none is blamed and the tests after the last started one run again.
+    """
     results = job / "results"
+    for name in order:  # what an earlier worker left of them (finished or forged)
+        for suffix in (".json", ".npz", ".started"):
+            path = results / f"{name}{suffix}"
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            path.unlink(missing_ok=True)
     (job / "job.json").write_text(json.dumps(
         {"tests": [{"grade_id": g, "probe": probes[g]} for g in order]}))
     log = job / f"worker-{time.monotonic_ns()}.log"
@@ -122,7 +146,12 @@ def _run_worker(job: Path, order: list[str], probes: dict[str, str], command: li
         _kill(proc)
     pending = [g for g in order if not (results / f"{g}.json").exists()]
     if not pending:
-        return "", ""
+        return None, "", []
+    started = [g for g in order if (results / f"{g}.started").exists()]
+    unfinished = [g for g in started if g in pending]
+    if not unfinished and started:  # it ended between tests, or after forging a result
+        return None, "", order[order.index(started[-1]) + 1:]
+    stuck = unfinished[0] if unfinished else order[0]
     if not why:
         code = proc.returncode
         signal_number = -code if code < 0 else code - 128 if code > 128 else 0  # bwrap: 128+n
@@ -132,13 +161,32 @@ def _run_worker(job: Path, order: list[str], probes: dict[str, str], command: li
         last = _tail(log)
         if last:
             why += f"; its last words: {last}"
-    return pending[0], why
+    return stuck, why, order[order.index(stuck) + 1:]
+
+
+def _take(results: Path, name: str, taken: Path, limit: int) -> Path:
+    """Copy the worker's result file ``name`` into ``taken`` (a folder the sandbox never
+    sees) and return the copy; :class:`NotPlainData` unless it is a regular file (not a
+    link, FIFO, device or folder) of at most ``limit`` bytes."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
+    try:
+        fd = os.open(results / name, flags)
+    except FileNotFoundError:
+        raise NotPlainData(f"no {name} was written") from None
+    except OSError as error:  # ELOOP: a link
+        raise NotPlainData(f"{name} is not a regular file ({error.strerror})") from None
+    with os.fdopen(fd, "rb") as src:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotPlainData(f"{name} is not a regular file")
+        data = src.read(limit + 1)
+    if len(data) > limit:
+        raise NotPlainData(f"{name} is larger than {limit} bytes")
+    (taken / name).write_bytes(data)
+    return taken / name
 
 
 def _read_error(path: Path) -> str | None:
-    """The ``error`` of a worker's result JSON (untrusted: size-checked, coerced)."""
-    if path.stat().st_size > MAX_META_BYTES:
-        return "the result file was too large to read"
+    """The ``error`` of a worker's result JSON (untrusted: coerced; a taken copy)."""
     try:
         error = json.loads(path.read_text(encoding="utf-8", errors="replace")).get("error")
     except (ValueError, AttributeError):
@@ -146,18 +194,23 @@ def _read_error(path: Path) -> str | None:
     return None if error is None else str(error)[:MAX_MESSAGE]
 
 
-def _judge(test: HiddenTest, cases: list, results: Path, crashed: str | None) -> Verdict:
-    """Decide one test from the worker's plain results."""
+def _judge(test: HiddenTest, cases: list, results: Path, taken: Path,
+           crashed: str | None) -> Verdict:
+    """Decide one test from the worker's plain results (copied from ``results`` into
+    ``taken`` first)."""
     def fail(message: str) -> Verdict:
         return Verdict(test.grade_id, False, f"{test.grade_id}: {message}"[:MAX_MESSAGE * 2])
 
     if crashed is not None:
         return fail(f"{test.function}: {crashed}")
-    error = _read_error(results / f"{test.grade_id}.json")
+    try:
+        error = _read_error(_take(results, f"{test.grade_id}.json", taken, MAX_META_BYTES))
+    except NotPlainData as problem:
+        return fail(f"{test.function}: its result could not be read: {problem}")
     if error is not None:
         return fail(f"{test.function} raised {error}")
     try:
-        got = load_plain(results / f"{test.grade_id}.npz")
+        got = load_plain(_take(results, f"{test.grade_id}.npz", taken, MAX_BYTES))
     except (NotPlainData, OSError) as problem:
         return fail(f"{test.function} did not return plain data: {problem}")
     if len(got) != len(cases):
@@ -179,9 +232,10 @@ def _judge(test: HiddenTest, cases: list, results: Path, crashed: str | None) ->
 
 
 def default_hide(course_root: Path) -> list[Path]:
-    """The folders no submission may see: answers, hidden tests, gradebook, other students."""
-    return [course_root / "solutions", course_root / "grading",
-            REPO_ROOT / "solutions", REPO_ROOT / "grading"]
+    """The folders no submission may see: answers, hidden tests, gradebook, other students,
+    and the git history (``git show HEAD:solutions/...`` is the answers again)."""
+    return [course_root / "solutions", course_root / "grading", course_root / ".git",
+            REPO_ROOT / "solutions", REPO_ROOT / "grading", REPO_ROOT / ".git"]
 
 
 def judge_submission(course_root: Path, assignment: str, package: Path | None, *,
@@ -213,7 +267,8 @@ def judge_submission(course_root: Path, assignment: str, package: Path | None, *
     course_root = Path(course_root).resolve()
     if tests is None:
         tests = load_hidden_tests(course_root, assignment)
-    with tempfile.TemporaryDirectory(prefix="cs231n-judge-") as tmp:
+    with (tempfile.TemporaryDirectory(prefix="cs231n-judge-") as tmp,
+          tempfile.TemporaryDirectory(prefix="cs231n-taken-") as taken):
         job = Path(tmp)
         with tempfile.TemporaryDirectory() as empty:
             graded = Path(package) if package is not None and Path(package).is_dir() else empty
@@ -231,16 +286,13 @@ def judge_submission(course_root: Path, assignment: str, package: Path | None, *
         crashed: dict[str, str] = {}
         order = [t.grade_id for t in tests]
         while order:
-            stuck, why = _run_worker(job, order, probes, command, test_timeout)
-            if not stuck:
-                break
-            crashed[stuck] = why
-            order = [g for g in order[order.index(stuck) + 1:]
-                     if not (job / "results" / f"{g}.json").exists()]
+            stuck, why, order = _run_worker(job, order, probes, command, test_timeout)
+            if stuck:
+                crashed[stuck] = why
         verdicts = {}
         for test in tests:
             start = time.perf_counter()
-            verdict = _judge(test, inputs[test.grade_id], job / "results",
+            verdict = _judge(test, inputs[test.grade_id], job / "results", Path(taken),
                              crashed.get(test.grade_id))
             verdict.seconds = time.perf_counter() - start
             verdicts[test.grade_id] = verdict

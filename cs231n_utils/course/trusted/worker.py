@@ -6,8 +6,10 @@ Started by :mod:`cs231n_utils.course.trusted.runner` as a script inside bubblewr
 
 The job folder holds ``package/cs231n_utils`` (the overlay: trusted helpers and ONLY the
 student's graded modules), ``hidden_tests.py`` (the probes), ``job.json`` (which probes, in
-which order) and ``inputs/<grade_id>.npz``. For each test in order it writes
-``results/<grade_id>.started``, calls the probe on every case and writes
+which order) and ``inputs/<grade_id>.npz``; inside the sandbox only ``results/`` is
+writable. For each test in order it removes what that test's result files already hold
+(forged by the submission before the test ran), writes ``results/<grade_id>.started``,
+calls the probe on every case and writes
 ``results/<grade_id>.npz`` (plain data, :mod:`~cs231n_utils.course.trusted.plain`) and
 ``results/<grade_id>.json`` (``{"error": null}`` or the exception's type and message).
 
@@ -34,8 +36,8 @@ def _short(error: BaseException) -> str:
         text = f"{type(error).__name__}: {error}"
     except BaseException:  # noqa: BLE001 (a hostile __str__)
         text = "an exception whose message could not be read"
-    frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if "/package/cs231n_utils/" in f.filename]
+    frames = [f for f in traceback.extract_tb(error.__traceback__)  # the student's files only
+              if "/package/cs231n_utils/" in f.filename and "/course/" not in f.filename]
     if frames:
         where = frames[-1]
         text += f" (at {where.filename.split('/package/', 1)[1]}, line {where.lineno})"
@@ -64,6 +66,11 @@ def main(job: Path) -> None:
     module_spec.loader.exec_module(probes)
     for test in spec["tests"]:
         grade_id = test["grade_id"]
+        for suffix in (".json", ".npz"):  # written before it ran (forged): not its result
+            try:
+                (results / f"{grade_id}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                pass
         (results / f"{grade_id}.started").touch()
         start = time.perf_counter()
         error = None
