@@ -5,6 +5,7 @@ helpers and grades them all with the grade command (zips -> trusted verdicts -> 
 then asserts each kind's scores cell by cell, as recorded in the gradebook.
 """
 
+import hashlib
 import shutil
 import zipfile
 from pathlib import Path
@@ -17,6 +18,16 @@ from cs231n_utils.course.stubs import find_regions, make_stub
 
 #: Seconds per hidden test (and per cell, where notebooks run) while grading in the tests.
 CELL_TIMEOUT = 15
+
+
+def tree_digest(*folders: Path) -> str:
+    """Hash of every file under ``folders`` (names and contents): nothing changed there."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()
+                           and "__pycache__" not in p.parts):
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def zip_folder(folder: Path, zip_path: Path) -> Path:

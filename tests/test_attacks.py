@@ -4,7 +4,6 @@ the attack code removed), all in one run: every attack loses exactly the cells o
 wrong methods, scores what its honest version scores, the verdicts and the gradebook
 agree, nothing outside the students' folders changes and the run finishes."""
 
-import hashlib
 import threading
 import time
 import zipfile
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from attack_submissions import ALL_CELLS, Attack, corpus, zip_files
-from grading_support import CELL_TIMEOUT
+from grading_support import CELL_TIMEOUT, tree_digest
 
 from cs231n_utils.course import REPO_ROOT
 from cs231n_utils.course.grade import StudentResult, grade_class, verdicts_file
@@ -23,16 +22,6 @@ from cs231n_utils.course.trusted.runner import read_verdicts
 pytestmark = pytest.mark.slow
 PLANTED = "planted_by_attack.txt"  # what forges_job_files tries to write in the course/repo
 RUN_DEADLINE = 600
-
-
-def tree_digest(*folders: Path) -> str:
-    """Hash of every file under ``folders`` (names and contents)."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()
-                           and "__pycache__" not in p.parts):
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def within(seconds: float, function):

@@ -3,7 +3,6 @@ by the grade command in the sandbox (the kinds whose notebook cells do the harm 
 notebooks run too, ``execute=True``): each scores what it deserves, nothing outside the
 student's folder changes, nothing secret is readable, and the run finishes."""
 
-import hashlib
 import json
 import socket
 import threading
@@ -11,22 +10,12 @@ import zipfile
 
 import pytest
 from bad_submissions import ALL_CELLS, corpus
-from grading_support import CELL_TIMEOUT
+from grading_support import CELL_TIMEOUT, tree_digest
 
 from cs231n_utils.course import REPO_ROOT
 from cs231n_utils.course.grade import grade_class, summary
 
 pytestmark = pytest.mark.slow
-
-
-def tree_digest(*folders):
-    """Hash of every file under ``folders`` (names and contents)."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()
-                           and "__pycache__" not in p.parts):
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")
