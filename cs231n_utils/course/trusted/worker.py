@@ -18,7 +18,6 @@ checks against its own expected values. A submission can change what this proces
 it can only change what its own functions are reported to return.
 """
 
-import importlib.util
 import json
 import os
 import sys
@@ -55,15 +54,14 @@ def main(job: Path) -> None:
     sys.dont_write_bytecode = True
     from cs231n_utils.course.kernel import apply_limits, guard_exits
     from cs231n_utils.course.trusted.plain import load_plain, save_plain
+    from cs231n_utils.course.trusted.spec import load_module
 
     apply_limits()
     guard_exits()
     spec = json.loads((job / "job.json").read_text())
     results = job / "results"
     results.mkdir(exist_ok=True)
-    module_spec = importlib.util.spec_from_file_location("hidden_tests", job / "hidden_tests.py")
-    probes = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(probes)
+    probes = load_module(job / "hidden_tests.py")
     for test in spec["tests"]:
         grade_id = test["grade_id"]
         for suffix in (".json", ".npz"):  # written before it ran (forged): not its result
