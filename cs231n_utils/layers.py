@@ -22,6 +22,8 @@ normalisation, dropout) below the ones here.
 Assignment 03_backprop: affine, ReLU and sigmoid layers, SVM and softmax losses.
 Assignment 04_cnn: convolution and max pooling, written the plain way ("naive", with
 loops); their fast versions are given in :mod:`cs231n_utils.fast_layers`.
+Assignment 05_training: more activations (tanh, leaky ReLU, maxout), batch and layer
+normalisation (also over the channels of images), inverted dropout.
 """
 
 from __future__ import annotations
@@ -29,20 +31,41 @@ from __future__ import annotations
 import numpy as np
 
 from cs231n_utils.conv_inputs import check_conv_inputs, check_pool_inputs
+from cs231n_utils.norm_inputs import (
+    check_dropout_param,
+    check_maxout_inputs,
+    check_norm_inputs,
+    check_norm_param,
+)
 
 __all__ = [
     "affine_backward",
     "affine_forward",
+    "batchnorm_backward",
+    "batchnorm_backward_alt",
+    "batchnorm_forward",
     "conv_backward_naive",
     "conv_forward_naive",
+    "dropout_backward",
+    "dropout_forward",
+    "layernorm_backward",
+    "layernorm_forward",
+    "leaky_relu_backward",
+    "leaky_relu_forward",
     "max_pool_backward_naive",
     "max_pool_forward_naive",
+    "maxout_backward",
+    "maxout_forward",
     "relu_backward",
     "relu_forward",
     "sigmoid_backward",
     "sigmoid_forward",
     "softmax_loss",
+    "spatial_batchnorm_backward",
+    "spatial_batchnorm_forward",
     "svm_loss",
+    "tanh_backward",
+    "tanh_forward",
 ]
 
 
@@ -239,6 +262,192 @@ def sigmoid_backward(dout: np.ndarray, cache: np.ndarray) -> np.ndarray:
         '"ReLU and sigmoid layers".'
     )
     return dx
+
+
+def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Forward pass of the hyperbolic tangent, ``out = tanh(x)`` elementwise.
+
+    A rescaled sigmoid, ``tanh(x) = 2 * sigmoid(2x) - 1``: it saturates as the sigmoid
+    does, but its outputs lie in (-1, 1) and are centred on 0.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, any shape
+        Inputs. Left unchanged.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape of ``x``
+        Values in (-1, 1).
+    cache : numpy.ndarray
+        ``out``: like the sigmoid, the backward pass needs only the output.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'tanh_forward is not written yet: fill it in, guided by 05_training, section 1 '
+        '"Activation functions".'
+    )
+    cache = out
+    return out, cache
+
+
+def tanh_backward(dout: np.ndarray, cache: np.ndarray) -> np.ndarray:
+    """Backward pass of tanh: its local gradient is ``1 - out ** 2``.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, any shape
+        Upstream gradient.
+    cache : numpy.ndarray
+        The output ``out`` of :func:`tanh_forward`, shape of ``dout``.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape of ``dout``
+        Gradient with respect to the forward's input ``x``.
+    """
+    out = cache
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'tanh_backward is not written yet: fill it in, guided by 05_training, section 1 '
+        '"Activation functions".'
+    )
+    return dx
+
+
+def _check_alpha(alpha: float) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating) \
+            or not 0 <= alpha < 1:
+        raise ValueError(f"alpha must be a number in [0, 1), the slope for x < 0; got {alpha!r}")
+
+
+def leaky_relu_forward(x: np.ndarray, alpha: float = 0.01) -> tuple[np.ndarray, tuple]:
+    """Forward pass of a leaky ReLU: ``out = x`` where ``x > 0``, ``alpha * x`` elsewhere.
+
+    The small slope ``alpha`` for negative inputs keeps a gradient flowing through units
+    that a plain ReLU would switch off for good ("dead" ReLUs).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, any shape
+        Inputs. Left unchanged.
+    alpha : float, default 0.01
+        Slope for ``x <= 0``, in [0, 1) (0 gives the plain ReLU).
+
+    Returns
+    -------
+    out : numpy.ndarray, shape of ``x``
+    cache : tuple
+        ``(x, alpha)``, for :func:`leaky_relu_backward`.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not in [0, 1).
+    """
+    _check_alpha(alpha)
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'leaky_relu_forward is not written yet: fill it in, guided by 05_training, section 1 '
+        '"Activation functions".'
+    )
+    cache = (x, alpha)
+    return out, cache
+
+
+def leaky_relu_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
+    """Backward pass of a leaky ReLU: the local gradient is 1 where ``x > 0``, ``alpha``
+    elsewhere (at ``x = 0`` too, as PyTorch's ``leaky_relu``).
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, any shape
+        Upstream gradient.
+    cache : tuple
+        ``(x, alpha)`` from :func:`leaky_relu_forward`, ``x`` of the shape of ``dout``.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape of ``dout``
+        Gradient with respect to ``x``.
+    """
+    x, alpha = cache
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'leaky_relu_backward is not written yet: fill it in, guided by 05_training, section 1'
+        ' "Activation functions".'
+    )
+    return dx
+
+
+def maxout_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Forward pass of a maxout layer: each unit is the largest of ``K`` affine pieces.
+
+    ``out[n, m] = max_k (x_flat[n] @ w[:, m, k] + b[m, k])``. With ``K = 2`` and one piece
+    fixed at zero this is a ReLU; a maxout unit never dies, at the price of ``K`` times the
+    parameters.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, d_1, ..., d_k)
+        Inputs, flattened per example into ``D = d_1 * ... * d_k`` numbers.
+    w : numpy.ndarray, shape (D, M, K)
+        Weights: ``K`` pieces for each of the ``M`` units.
+    b : numpy.ndarray, shape (M, K)
+        Biases of the pieces.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, M)
+    cache : tuple
+        ``(x, w, b, winner)`` where ``winner`` (N, M) holds the index ``k`` of the piece that
+        won (the first one on a tie, as ``np.argmax``), for :func:`maxout_backward`.
+
+    Raises
+    ------
+    ValueError
+        If the shapes of ``x``, ``w`` and ``b`` do not fit together.
+    """
+    check_maxout_inputs(x, w, b)
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'maxout_forward is not written yet: fill it in, guided by 05_training, section 1 '
+        '"Activation functions".'
+    )
+    cache = (x, w, b, winner)
+    return out, cache
+
+
+def maxout_backward(
+    dout: np.ndarray, cache: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of a maxout layer: each unit's gradient flows into its winning piece.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, M)
+        Upstream gradient.
+    cache : tuple
+        ``(x, w, b, winner)`` from :func:`maxout_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, d_1, ..., d_k)
+        Gradient with respect to ``x``.
+    dw : numpy.ndarray, shape (D, M, K)
+        Gradient with respect to ``w``.
+    db : numpy.ndarray, shape (M, K)
+        Gradient with respect to ``b``.
+    """
+    x, w, b, winner = cache
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'maxout_backward is not written yet: fill it in, guided by 05_training, section 1 '
+        '"Activation functions".'
+    )
+    return dx, dw, db
 
 
 # ============================================================================ losses
@@ -484,5 +693,351 @@ def max_pool_backward_naive(dout: np.ndarray, cache: tuple[np.ndarray, dict]) ->
     raise NotImplementedError(
         'max_pool_backward_naive is not written yet: fill it in, guided by 04_cnn, section 5 '
         '"Max pooling, naive".'
+    )
+    return dx
+
+
+# ===================================================================== normalisation
+# Batch normalisation makes every feature of a layer's input zero-mean and unit-variance
+# over the minibatch, then lets the network rescale it (gamma) and shift it (beta). Layer
+# normalisation does the same over the features of each example instead, so it does not
+# depend on the other examples of the batch.
+
+
+def batchnorm_forward(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, bn_param: dict
+) -> tuple[np.ndarray, tuple]:
+    """Forward pass of batch normalisation.
+
+    In training mode every feature (column) is normalised with the mean and the (biased)
+    variance of the minibatch, ``x_hat = (x - mean) / sqrt(var + eps)``, and
+    ``out = gamma * x_hat + beta``. Running averages of the batch statistics are kept in
+    ``bn_param``::
+
+        running_mean = momentum * running_mean + (1 - momentum) * mean
+        running_var = momentum * running_var + (1 - momentum) * var
+
+    In test mode those running averages are used instead of the batch's statistics, so an
+    example's output does not depend on the rest of its batch.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, D)
+        A minibatch. Left unchanged.
+    gamma : numpy.ndarray, shape (D,)
+        Scale of each feature after normalisation.
+    beta : numpy.ndarray, shape (D,)
+        Shift of each feature after normalisation.
+    bn_param : dict
+        ``'mode'``: ``'train'`` or ``'test'`` (required); ``'eps'`` (default 1e-5), added to
+        the variance; ``'momentum'`` (default 0.9) of the running averages;
+        ``'running_mean'`` and ``'running_var'``, shape (D,), zeros when missing. The
+        running averages are updated in this dict in training mode.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, D)
+    cache : tuple
+        ``(x, x_hat, mean, var, gamma, beta, eps)``, with ``mean`` and ``var`` of shape
+        (D,) the statistics that were used (the batch's in training mode), for the
+        backward passes (which are for training mode).
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit, or a key of ``bn_param`` is wrong (naming the key).
+    """
+    check_norm_param(bn_param, "bn_param", needs_mode=True)
+    check_norm_inputs(x, gamma, beta)
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'batchnorm_forward is not written yet: fill it in, guided by 05_training, section 4 '
+        '"Batch normalisation".'
+    )
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    cache = (x, x_hat, mean, var, gamma, beta, eps)
+    return out, cache
+
+
+def batchnorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of batch normalisation (training mode), stage by stage.
+
+    Draw the forward pass as a graph of small steps (mean, centring, variance, square
+    root, division, scale, shift) and backpropagate through each in turn, as in 03.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, D)
+        Upstream gradient.
+    cache : tuple
+        ``(x, x_hat, mean, var, gamma, beta, eps)`` from :func:`batchnorm_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, D)
+        Gradient with respect to ``x``.
+    dgamma : numpy.ndarray, shape (D,)
+        Gradient with respect to ``gamma``.
+    dbeta : numpy.ndarray, shape (D,)
+        Gradient with respect to ``beta``.
+    """
+    x, x_hat, mean, var, gamma, beta, eps = cache
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'batchnorm_backward is not written yet: fill it in, guided by 05_training, section 4 '
+        '"Batch normalisation".'
+    )
+    return dx, dgamma, dbeta
+
+
+def batchnorm_backward_alt(
+    dout: np.ndarray, cache: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of batch normalisation (training mode) in one simplified expression.
+
+    Working the chain rule through on paper, the stages collapse into::
+
+        dx = gamma / sqrt(var + eps) * (dout - mean(dout) - x_hat * mean(dout * x_hat))
+
+    with the means over the batch (axis 0).
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, D)
+        Upstream gradient.
+    cache : tuple
+        ``(x, x_hat, mean, var, gamma, beta, eps)`` from :func:`batchnorm_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, D)
+    dgamma : numpy.ndarray, shape (D,)
+    dbeta : numpy.ndarray, shape (D,)
+    """
+    x, x_hat, mean, var, gamma, beta, eps = cache
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'batchnorm_backward_alt is not written yet: fill it in, guided by 05_training, '
+        'section 4 "Batch normalisation".'
+    )
+    return dx, dgamma, dbeta
+
+
+def layernorm_forward(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, ln_param: dict
+) -> tuple[np.ndarray, tuple]:
+    """Forward pass of layer normalisation.
+
+    Each example (row) is normalised over its own ``D`` features,
+    ``x_hat = (x - mean) / sqrt(var + eps)`` with the mean and (biased) variance of the
+    row, then ``out = gamma * x_hat + beta`` per feature. No batch statistics, so the same
+    in training and at test time.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, D)
+        A minibatch. Left unchanged.
+    gamma : numpy.ndarray, shape (D,)
+        Scale of each feature.
+    beta : numpy.ndarray, shape (D,)
+        Shift of each feature.
+    ln_param : dict
+        ``'eps'`` (default 1e-5). Other keys (a ``'mode'``, say) are ignored.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, D)
+    cache : tuple
+        ``(x, x_hat, mean, var, gamma, beta, eps)``, with ``mean`` and ``var`` of shape
+        (N,), one per example, for :func:`layernorm_backward`.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit or ``ln_param['eps']`` is not > 0.
+    """
+    check_norm_param(ln_param, "ln_param", needs_mode=False)
+    check_norm_inputs(x, gamma, beta)
+    eps = ln_param.get("eps", 1e-5)
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'layernorm_forward is not written yet: fill it in, guided by 05_training, section 5 '
+        '"Layer normalisation".'
+    )
+    cache = (x, x_hat, mean, var, gamma, beta, eps)
+    return out, cache
+
+
+def layernorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of layer normalisation.
+
+    The batch normalisation backward with the roles of the axes swapped: the statistics
+    are per row, so the means of the simplified expression run over the features (axis 1),
+    while ``gamma`` and ``beta`` still collect their gradients over the batch (axis 0).
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, D)
+        Upstream gradient.
+    cache : tuple
+        ``(x, x_hat, mean, var, gamma, beta, eps)`` from :func:`layernorm_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, D)
+    dgamma : numpy.ndarray, shape (D,)
+    dbeta : numpy.ndarray, shape (D,)
+    """
+    x, x_hat, mean, var, gamma, beta, eps = cache
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'layernorm_backward is not written yet: fill it in, guided by 05_training, section 5 '
+        '"Layer normalisation".'
+    )
+    return dx, dgamma, dbeta
+
+
+def spatial_batchnorm_forward(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, bn_param: dict
+) -> tuple[np.ndarray, tuple]:
+    """Forward pass of spatial batch normalisation, for images.
+
+    A convolutional layer applies the same filter everywhere, so each channel is
+    normalised with the statistics of all its ``N * H * W`` values: batch normalisation
+    with the channels as the features. (Reshape so that the channels are the last axis,
+    then call :func:`batchnorm_forward`.)
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        A minibatch of images or feature maps. Left unchanged.
+    gamma : numpy.ndarray, shape (C,)
+        Scale of each channel.
+    beta : numpy.ndarray, shape (C,)
+        Shift of each channel.
+    bn_param : dict
+        As for :func:`batchnorm_forward`; running averages of shape (C,).
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, C, H, W)
+    cache : tuple
+        What :func:`spatial_batchnorm_backward` needs (the cache of
+        :func:`batchnorm_forward` on the reshaped input).
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit, or a key of ``bn_param`` is wrong (naming the key).
+    """
+    check_norm_param(bn_param, "bn_param", needs_mode=True)
+    check_norm_inputs(x, gamma, beta, spatial=True)
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'spatial_batchnorm_forward is not written yet: fill it in, guided by 05_training, '
+        'section 6 "Spatial batch normalisation".'
+    )
+    return out, cache
+
+
+def spatial_batchnorm_backward(
+    dout: np.ndarray, cache: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of spatial batch normalisation.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, C, H, W)
+        Upstream gradient.
+    cache : tuple
+        From :func:`spatial_batchnorm_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+    dgamma : numpy.ndarray, shape (C,)
+    dbeta : numpy.ndarray, shape (C,)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'spatial_batchnorm_backward is not written yet: fill it in, guided by 05_training, '
+        'section 6 "Spatial batch normalisation".'
+    )
+    return dx, dgamma, dbeta
+
+
+# =========================================================================== dropout
+# Inverted dropout: in training each unit is kept with probability p and the kept ones
+# are divided by p, so that the expected output equals the input; at test time the layer
+# does nothing.
+
+
+def dropout_forward(x: np.ndarray, dropout_param: dict) -> tuple[np.ndarray, tuple]:
+    """Forward pass of inverted dropout.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, any shape
+        Inputs. Left unchanged.
+    dropout_param : dict
+        ``'p'``: the probability of KEEPING each unit, in (0, 1] (1 keeps everything);
+        ``'mode'``: ``'train'`` (drop) or ``'test'`` (identity); ``'seed'`` (optional):
+        when given, ``np.random.seed(seed)`` is called first, so the mask is reproducible
+        (for gradient checks).
+
+    Returns
+    -------
+    out : numpy.ndarray, shape of ``x``
+        In training ``x * mask`` with ``mask = (np.random.rand(*x.shape) < p) / p``; at
+        test time ``x`` itself.
+    cache : tuple
+        ``(dropout_param, mask)``; ``mask`` is None in test mode.
+
+    Raises
+    ------
+    ValueError
+        If a key of ``dropout_param`` is wrong (naming the key).
+    """
+    check_dropout_param(dropout_param)
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if dropout_param.get("seed") is not None:
+        np.random.seed(dropout_param["seed"])
+    mask = None
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'dropout_forward is not written yet: fill it in, guided by 05_training, section 7 '
+        '"Dropout".'
+    )
+    cache = (dropout_param, mask)
+    return out, cache
+
+
+def dropout_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
+    """Backward pass of inverted dropout.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, any shape
+        Upstream gradient.
+    cache : tuple
+        ``(dropout_param, mask)`` from :func:`dropout_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape of ``dout``
+        Gradient with respect to the forward's ``x``.
+    """
+    dropout_param, mask = cache
+    # YOUR CODE HERE
+    raise NotImplementedError(
+        'dropout_backward is not written yet: fill it in, guided by 05_training, section 7 '
+        '"Dropout".'
     )
     return dx

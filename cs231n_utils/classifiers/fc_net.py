@@ -14,8 +14,8 @@ A model keeps its learnable parameters in the dict ``self.params`` (``'W1'``, ``
 
 :class:`cs231n_utils.solver.Solver` trains any model with that interface.
 
-Assignment 03_backprop: :class:`TwoLayerNet`. Assignment 05 adds ``FullyConnectedNet``
-(any depth, batch normalisation, dropout) to this file.
+Assignment 03_backprop: :class:`TwoLayerNet`. Assignment 05_training:
+:class:`FullyConnectedNet` (any depth, batch or layer normalisation, dropout).
 """
 
 from __future__ import annotations
@@ -23,10 +23,22 @@ from __future__ import annotations
 import numpy as np
 
 # The answers use these; the student's stub does not, until it is filled in.
-from cs231n_utils.layer_utils import affine_relu_backward, affine_relu_forward  # noqa: F401
-from cs231n_utils.layers import affine_backward, affine_forward, softmax_loss  # noqa: F401
+from cs231n_utils.layer_utils import (  # noqa: F401
+    NORMALIZATIONS,
+    affine_norm_relu_backward,
+    affine_norm_relu_forward,
+    affine_relu_backward,
+    affine_relu_forward,
+)
+from cs231n_utils.layers import (  # noqa: F401
+    affine_backward,
+    affine_forward,
+    dropout_backward,
+    dropout_forward,
+    softmax_loss,
+)
 
-__all__ = ["TwoLayerNet"]
+__all__ = ["FullyConnectedNet", "TwoLayerNet"]
 
 
 class TwoLayerNet:
@@ -113,4 +125,156 @@ class TwoLayerNet:
         raise NotImplementedError(
             'TwoLayerNet.loss is not written yet: fill it in, guided by 03_backprop, section '
             '9 "A two-layer network".'
+        )
+
+
+class FullyConnectedNet:
+    """A fully connected network of any depth, with optional normalisation and dropout.
+
+    With ``L - 1`` hidden layers the architecture is::
+
+        {affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax
+
+    where the normalisation is there when ``normalization`` is given and dropout when
+    ``dropout_keep_ratio < 1``. The loss adds ``0.5 * reg * sum(W ** 2)`` over the weight
+    matrices (not the biases, not gamma and beta).
+
+    Parameters
+    ----------
+    hidden_dims : list of int
+        The size of each hidden layer (may be empty: then a softmax classifier).
+    input_dim : int, default 3 * 32 * 32
+        ``D``, the number of inputs per example.
+    num_classes : int, default 10
+        ``C``.
+    dropout_keep_ratio : float, default 1
+        Probability of keeping a hidden unit, in (0, 1]; 1 means no dropout.
+    normalization : {None, "batchnorm", "layernorm"}, default None
+        The normalisation after each hidden affine layer.
+    reg : float, default 0.0
+        L2 regularisation strength.
+    weight_scale : float, default 1e-2
+        Standard deviation of the normal distribution the weights start from (drawn with
+        ``np.random.randn``); biases start at 0, gamma at 1, beta at 0.
+    dtype : numpy dtype, default numpy.float32
+        All parameters have this type and inputs are cast to it: float64 for gradient
+        checks, float32 for speed.
+    seed : int, optional
+        When given, ``np.random.seed(seed)`` is called before the weights are drawn and
+        the dropout layers use it, so that the network and its dropout masks are
+        reproducible (for gradient checks). For training, leave it None: with a seed
+        every call of :meth:`loss` draws the same masks (and resets NumPy's global random
+        generator); call ``np.random.seed`` yourself before building the network instead.
+
+    Attributes
+    ----------
+    params : dict of str to numpy.ndarray
+        ``'W1'`` (D, H1), ``'b1'`` (H1,), ..., ``'WL'`` (H_{L-1}, C), ``'bL'`` (C,); with
+        normalisation also ``'gamma1'``, ``'beta1'``, ... ``'gamma{L-1}'``,
+        ``'beta{L-1}'``, of the size of their hidden layer.
+    num_layers : int
+        ``L = len(hidden_dims) + 1``.
+    normalization : str or None
+    use_dropout : bool
+        ``dropout_keep_ratio != 1``.
+    dropout_param : dict
+        ``{"mode": "train", "p": dropout_keep_ratio}`` (and ``"seed"``), shared by all
+        dropout layers; :meth:`loss` sets its mode.
+    bn_params : list of dict
+        One per hidden layer: ``{"mode": "train"}`` for batch normalisation (its running
+        averages are kept there), ``{}`` for layer normalisation; :meth:`loss` sets the mode.
+    reg : float
+    dtype : numpy dtype
+    """
+
+    def __init__(
+        self,
+        hidden_dims: list[int],
+        input_dim: int = 3 * 32 * 32,
+        num_classes: int = 10,
+        dropout_keep_ratio: float = 1,
+        normalization: str | None = None,
+        reg: float = 0.0,
+        weight_scale: float = 1e-2,
+        dtype: type = np.float32,
+        seed: int | None = None,
+    ) -> None:
+        hidden_dims = list(hidden_dims)
+        for name, value in [("input_dim", input_dim), ("num_classes", num_classes)] + [
+                (f"hidden_dims[{i}]", h) for i, h in enumerate(hidden_dims)]:
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if normalization is not None and normalization not in NORMALIZATIONS:
+            raise ValueError(f"normalization must be None or one of {NORMALIZATIONS}, "
+                             f"got {normalization!r}")
+        if isinstance(dropout_keep_ratio, bool) or not 0 < dropout_keep_ratio <= 1:
+            raise ValueError(f"dropout_keep_ratio must be in (0, 1] (1: no dropout), "
+                             f"got {dropout_keep_ratio!r}")
+        if not weight_scale > 0:
+            raise ValueError(f"weight_scale must be a positive number, got {weight_scale!r}")
+        if not reg >= 0:
+            raise ValueError(f"reg must be a number >= 0, got {reg!r}")
+        self.normalization = normalization
+        self.use_dropout = dropout_keep_ratio != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        self.params: dict[str, np.ndarray] = {}
+        if seed is not None:
+            np.random.seed(seed)
+        # YOUR CODE HERE
+        raise NotImplementedError(
+            'FullyConnectedNet.__init__ is not written yet: fill it in, guided by '
+            '05_training, section 8 "A fully connected network of any depth".'
+        )
+
+        # The state of the dropout and normalisation layers; loss() sets the modes.
+        self.dropout_param: dict = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+            if seed is not None:
+                self.dropout_param["seed"] = seed
+        self.bn_params: list[dict] = []
+        if normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        elif normalization == "layernorm":
+            self.bn_params = [{} for _ in range(self.num_layers - 1)]
+
+        for name, value in self.params.items():
+            self.params[name] = value.astype(dtype)
+
+    def loss(
+        self, X: np.ndarray, y: np.ndarray | None = None
+    ) -> np.ndarray | tuple[float, dict[str, np.ndarray]]:
+        """Class scores, or the loss and its gradients, for a minibatch.
+
+        Without ``y`` the network runs in test mode (dropout off, batch normalisation with
+        its running averages); with ``y`` in training mode.
+
+        Parameters
+        ----------
+        X : numpy.ndarray, shape (N, d_1, ..., d_k)
+            Inputs, with ``d_1 * ... * d_k = D``; cast to ``self.dtype``.
+        y : numpy.ndarray of int, shape (N,), optional
+            Labels, ``0 <= y[i] < C``.
+
+        Returns
+        -------
+        scores : numpy.ndarray, shape (N, C)
+            When ``y`` is None.
+        (loss, grads) : tuple of float and dict
+            When ``y`` is given: the softmax loss plus the L2 penalty, and its gradient for
+            every entry of ``self.params``, under the same key and with the same shape.
+        """
+        X = X.astype(self.dtype)
+        mode = "test" if y is None else "train"
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        if self.normalization == "batchnorm":
+            for bn_param in self.bn_params:
+                bn_param["mode"] = mode
+        # YOUR CODE HERE
+        raise NotImplementedError(
+            'FullyConnectedNet.loss is not written yet: fill it in, guided by 05_training, '
+            'section 8 "A fully connected network of any depth".'
         )
