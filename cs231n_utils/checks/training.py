@@ -1,0 +1,1434 @@
+"""Visible checks of assignment 05_training (training neural networks).
+
+Each check builds its own small seeded inputs, calls exactly ONE graded function, and
+compares it with an answer computed independently of the student's code:
+
+* the activations (tanh, leaky ReLU, maxout) against NumPy's ``tanh``, direct formulas and
+  a plain loop over the units and pieces of maxout (inputs of +-800 included: tanh must
+  not overflow);
+* batch, layer and spatial batch normalisation against ``torch.nn.functional.batch_norm``
+  and ``layer_norm`` (float64), the running averages against their formula step by step,
+  and CS231n's statistics checks (after batch normalisation each feature has mean ~beta
+  and standard deviation ~gamma; in test mode, after many training steps, the running
+  averages give means near beta);
+* inverted dropout statistically on large arrays for several keep probabilities ``p``:
+  each output is 0 or ``x / p``, the kept fraction is ~p, the mean is preserved, the same
+  seed gives the same mask, test mode is the identity;
+* every backward pass against numerical gradients (centred differences, float64,
+  :mod:`cs231n_utils.gradient_check`). A backward check builds the ``cache`` itself, in
+  the format the function's docstring gives, so it does not depend on the student's
+  forward; two exceptions, as in CS231n: the cache of spatial batch normalisation is
+  free-form, so ``check_spatial_batchnorm_backward`` gets it from your
+  ``spatial_batchnorm_forward``, and ``check_dropout_backward`` differentiates your own
+  seeded ``dropout_forward`` (the mask is yours).
+
+The preprocessing, the ``affine - norm - relu`` sandwich, ``FullyConnectedNet`` and the
+update rules are checked in :mod:`cs231n_utils.checks.training_nets`; their checks are
+importable from here too (``CHECKS`` holds both files' checks).
+
+The comparisons themselves (shapes, tolerances, messages, the hints that name a likely
+mistake: the unbiased variance, a forgotten ``eps``, the wrong axis, the momentum of the
+running averages swapped, dropout not divided by ``p``...) are the public ``judge_*``
+functions. A hint is given when your output matches a wrong variant computed here. The
+trusted grader's hidden tests (``solutions/hidden_tests/05_training.py``) hand the same
+judges what a submission returned on hidden inputs, with expected values from PyTorch
+(the ``torch_*`` oracles below), and ``reveal=False``: then no message names an expected
+value.
+
+A check raises ``AssertionError`` with a one-line reason, or prints one line starting
+with ``PASS``. A function that is not written yet raises its ``NotImplementedError``
+unchanged. The checks write nothing to stderr.
+
+>>> from cs231n_utils.checks.training import check_batchnorm_forward
+>>> check_batchnorm_forward()  # doctest: +SKIP
+PASS batchnorm_forward: matches torch batch_norm (train and test mode), running averages ...
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from cs231n_utils.checks.common import finite_array as _array
+from cs231n_utils.checks.common import graded as _graded
+from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import result_tuple as _tuple
+from cs231n_utils.checks.common import unchanged as _unchanged
+from cs231n_utils.checks.training_nets import CHECKS as NETS_CHECKS
+from cs231n_utils.checks.training_nets import (  # noqa: F401 (the self-check calls them by name)
+    check_adagrad,
+    check_adam,
+    check_affine_norm_relu_backward,
+    check_affine_norm_relu_forward,
+    check_apply_preprocessing,
+    check_fc_net_init,
+    check_fc_net_loss,
+    check_fit_preprocessing,
+    check_nesterov_momentum,
+    check_preprocess_splits,
+    check_rmsprop,
+    check_sgd_momentum,
+)
+from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
+
+ASSIGNMENT = "05_training"
+
+__all__ = [
+    "CHECKS",
+    "DROPOUT_SIGMAS",
+    "GRAD_TOLERANCE",
+    "VALUE_TOLERANCE",
+    "check_batchnorm_backward",
+    "check_batchnorm_backward_alt",
+    "check_batchnorm_forward",
+    "check_dropout_backward",
+    "check_dropout_forward",
+    "check_layernorm_backward",
+    "check_layernorm_forward",
+    "check_leaky_relu_backward",
+    "check_leaky_relu_forward",
+    "check_maxout_backward",
+    "check_maxout_forward",
+    "check_spatial_batchnorm_backward",
+    "check_spatial_batchnorm_forward",
+    "check_tanh_backward",
+    "check_tanh_forward",
+    "judge_batchnorm_statistics",
+    "judge_dropout_backward",
+    "judge_dropout_forward",
+    "judge_leaky_relu_backward",
+    "judge_leaky_relu_forward",
+    "judge_maxout_backward",
+    "judge_maxout_forward",
+    "judge_norm_backward",
+    "judge_norm_cache",
+    "judge_norm_output",
+    "judge_running_averages",
+    "judge_spatial_forward_for_backward",
+    "judge_tanh_backward",
+    "judge_tanh_forward",
+    "torch_grads",
+    "torch_maxout",
+    "torch_norm",
+    "torch_running_averages",
+]
+
+#: Largest relative error accepted between an analytic and a numerical gradient
+#: (CS231n asks for about 1e-7 or less in float64).
+GRAD_TOLERANCE = 1e-7
+#: Largest relative error accepted for values computed two ways in float64 (forward
+#: passes against PyTorch; every comparison of the hidden tests).
+VALUE_TOLERANCE = 1e-9
+#: A wrong output "matches" a catalogued mistake when within this relative error of it.
+VARIANT_TOLERANCE = 1e-6
+#: Statistical bounds of dropout (kept fraction, mean) in standard deviations.
+DROPOUT_SIGMAS = 5.0
+
+#: The three kinds of normalisation: (name of the parameter dict, axes of the statistics
+#: of an input of 2 or 4 axes).
+NORM_KINDS = {"batch": ("bn_param", (0,)), "layer": ("ln_param", (1,)),
+              "spatial": ("bn_param", (0, 2, 3))}
+NORM_FUNCTIONS = {"batch": "batchnorm_forward", "layer": "layernorm_forward",
+                  "spatial": "spatial_batchnorm_forward"}
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def _close(got: Any, want: Any, what: str, tol: float, hint: str = "", *,
+           reveal: bool = True) -> float:
+    """Assert that ``rel_error(got, want) <= tol`` (CS231n's elementwise relative error);
+    return it. ``reveal=False``: the message names the worst index but no value."""
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    error = rel_error(got, want) if want.size else 0.0
+    if not error <= tol:
+        where = ""
+        if want.ndim:
+            worst = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
+            index = tuple(int(i) for i in worst)
+            where = (f" (e.g. at index {index}: {got[worst]:.6g}, expected {want[worst]:.6g})"
+                     if reveal else f" (largest at index {index})")
+        raise AssertionError(f"{what}: relative error {error:.1e} exceeds {tol:g}{where}"
+                             + (f"; {hint}" if hint else ""))
+    return error
+
+
+def _which(got: np.ndarray, want: np.ndarray, variants: Mapping[str, Any],
+           default: str = "") -> str:
+    """The hint of the first wrong variant that ``got`` matches (and that differs from
+    ``want``), or ``default``."""
+    got = np.asarray(got, dtype=np.float64)
+    for hint, value in variants.items():
+        if value is None:
+            continue
+        value = np.asarray(value, dtype=np.float64)
+        if (value.shape == got.shape and np.all(np.isfinite(value))
+                and rel_error(value, want) > 10 * VARIANT_TOLERANCE
+                and rel_error(got, value) <= VARIANT_TOLERANCE):
+            return hint
+    return default
+
+
+def _shaped(value: Any, what: str, shape: tuple[int, ...], hint: str = "") -> np.ndarray:
+    """``value`` as a finite float64 array of ``shape``; a wrong shape names ``hint``."""
+    if value is not None and hint:
+        got = np.shape(value)
+        assert got == shape, f"{what} has shape {got}, expected {shape}; {hint}"
+    return _array(value, what, shape)
+
+
+def _numeric_grads(forward: Callable[..., np.ndarray], inputs: list[np.ndarray],
+                   dout: np.ndarray) -> list[np.ndarray]:
+    """Numerical gradient of ``sum(forward(*inputs) * dout)`` for each input (float64)."""
+    grads = []
+    for i, x in enumerate(inputs):
+        def f(_: np.ndarray, i: int = i, x: np.ndarray = x) -> np.ndarray:
+            return forward(*inputs[:i], x, *inputs[i + 1:])
+        grads.append(eval_numerical_gradient_array(f, x, dout))
+    return grads
+
+
+def _t(array: Any) -> Any:
+    import torch
+
+    return torch.tensor(np.asarray(array, dtype=np.float64))
+
+
+# -------------------------------------------------------------- PyTorch oracles
+
+
+def torch_grads(f: Callable[..., Any], arrays: Sequence[np.ndarray],
+                upstream: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``f`` applied to float64 leaf tensors made from ``arrays``; its value and the
+    gradients of ``sum(value * upstream)`` with respect to each leaf, as arrays."""
+    import torch
+
+    leaves = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+              for a in arrays]
+    value = f(*leaves)
+    grads = torch.autograd.grad(value, leaves, _t(upstream), allow_unused=True)
+    return value.detach().numpy(), [np.zeros(np.shape(a)) if g is None else g.numpy()
+                                    for a, g in zip(arrays, grads, strict=True)]
+
+
+def torch_norm(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float,
+               running_mean: np.ndarray | None = None,
+               running_var: np.ndarray | None = None) -> np.ndarray:
+    """The output of a normalisation layer from PyTorch (float64).
+
+    ``kind`` "batch" (x (N, D)) or "spatial" (x (N, C, H, W)):
+    ``torch.nn.functional.batch_norm``, with the batch's statistics when ``running_mean``
+    is None (training mode), else with the running averages given (test mode). "layer":
+    ``torch.nn.functional.layer_norm`` over the D features of each row.
+    """
+    from torch.nn import functional
+
+    if kind == "layer":
+        return functional.layer_norm(_t(x), (np.shape(x)[1],), _t(gamma), _t(beta),
+                                     eps).numpy()
+    training = running_mean is None
+    return functional.batch_norm(_t(x), None if training else _t(running_mean),
+                                 None if training else _t(running_var), _t(gamma), _t(beta),
+                                 training=training, eps=eps).numpy()
+
+
+def torch_norm_function(kind: str, eps: float) -> Callable[..., Any]:
+    """``(x, gamma, beta) -> out`` on tensors, training mode, for autograd."""
+    from torch.nn import functional
+
+    if kind == "layer":
+        return lambda x, g, b: functional.layer_norm(x, (x.shape[1],), g, b, eps)
+    return lambda x, g, b: functional.batch_norm(x, None, None, g, b, training=True, eps=eps)
+
+
+def torch_running_averages(batches: Sequence[np.ndarray], axes: tuple[int, ...],
+                           momentum: float, running_mean: np.ndarray,
+                           running_var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The running mean and (biased) variance after training steps on ``batches``:
+    ``running = momentum * running + (1 - momentum) * batch statistic`` (tensor maths)."""
+    import torch
+
+    mean, var = _t(running_mean), _t(running_var)
+    for batch in batches:
+        b = _t(batch)
+        mean = momentum * mean + (1 - momentum) * b.mean(dim=axes)
+        var = momentum * var + (1 - momentum) * torch.var(b, dim=axes, correction=0)
+    return mean.numpy(), var.numpy()
+
+
+def torch_maxout(x: Any, w: Any, b: Any) -> Any:
+    """Maxout on tensors: ``max_k (x_flat @ w[:, :, k] + b[:, k])``, shape (N, M)."""
+    import torch
+
+    pieces = torch.einsum("nd,dmk->nmk", x.reshape(x.shape[0], -1), w) + b
+    return pieces.max(dim=2).values
+
+
+# ------------------------------------------------------------- activations (1)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def judge_tanh_forward(x: np.ndarray, out: Any, x_after: np.ndarray, want: np.ndarray,
+                       tol: float = VALUE_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``tanh_forward`` left ``x`` as it was (``x_after``) and that ``out``,
+    what it returned first, is finite and matches ``want`` within ``tol``; return the
+    relative error. ``reveal=False``: no message names an expected value."""
+    _unchanged(x, x_after, "tanh_forward", "x")
+    if out is not None and np.shape(out) == x.shape:
+        bad = ~np.isfinite(np.asarray(out, dtype=np.float64))
+        assert not np.any(bad), (
+            f"tanh_forward: out holds NaN or infinite values for inputs as large as "
+            f"{float(np.max(np.abs(x[bad]))):g} in size: exp(x) overflows there; use "
+            "np.tanh, or a form with exp(-2|x|), which is at most 1")
+    out = _array(out, "tanh_forward: out", x.shape)
+    hint = _which(out, want, {
+        "that is the sigmoid: tanh(x) = 2 * sigmoid(2x) - 1, with values in (-1, 1)":
+            _sigmoid(x),
+        "tanh(x) = 2 * sigmoid(2x) - 1: the sigmoid of 2x, not of x": 2 * _sigmoid(x) - 1,
+    })
+    return _close(out, want, "tanh_forward: out", tol, hint, reveal=reveal)
+
+
+def check_tanh_forward() -> None:
+    """Check ``tanh_forward`` against NumPy's ``tanh`` on a (4, 5) array with entries up to
+    +-800 (which must not overflow), input left unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if the output is wrong or ``x`` is changed.
+    """
+    tanh_forward = _graded("layers", "tanh_forward")
+    x = np.random.default_rng(5000).normal(size=(4, 5)) * 2
+    x[0, :5] = [-800.0, -30.0, 0.0, 30.0, 800.0]
+    given = x.copy()
+    result = _tuple(quietly(tanh_forward, given), 2, "tanh_forward", "out, cache")
+    error = judge_tanh_forward(x, result[0], given, np.tanh(x))
+    print(f"PASS tanh_forward: matches np.tanh, no overflow at +-800 (relative error "
+          f"{error:.1e})")
+
+
+def judge_tanh_backward(out: np.ndarray, dout: np.ndarray, dx: Any, want: np.ndarray,
+                        tol: float = GRAD_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``dx``, what ``tanh_backward(dout, out)`` returned, has the shape of
+    ``dout`` and matches ``want`` within ``tol``; return the relative error.
+    ``reveal=False``: no message names an expected value."""
+    dx = _array(dx, "tanh_backward: dx", dout.shape)
+    hint = _which(dx, want, {
+        "the local gradient is 1 - out ** 2 (squared)": dout * (1 - out),
+        "multiply the local gradient 1 - out ** 2 by the upstream gradient dout": 1 - out**2,
+        "the cache holds the OUTPUT out = tanh(x), not x: the local gradient is "
+        "1 - out ** 2": dout * (1 - np.tanh(out) ** 2),
+        "that is the sigmoid's local gradient; tanh's is 1 - out ** 2": dout * out * (1 - out),
+    }, "the local gradient of tanh is 1 - out ** 2, times dout")
+    return _close(dx, want, "tanh_backward: dx", tol, hint, reveal=reveal)
+
+
+def check_tanh_backward() -> None:
+    """Check ``tanh_backward`` against numerical gradients of ``np.tanh`` on a (5, 6) array
+    (the cache is the output, as the docstring says).
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if the gradient is wrong.
+    """
+    tanh_backward = _graded("layers", "tanh_backward")
+    rng = np.random.default_rng(5001)
+    x, dout = rng.normal(size=(5, 6)) * 1.5, rng.normal(size=(5, 6))
+    out = np.tanh(x)
+    dx = quietly(tanh_backward, dout.copy(), out.copy())
+    numeric = eval_numerical_gradient_array(lambda _: np.tanh(x), x, dout)
+    error = judge_tanh_backward(out, dout, dx, numeric)
+    print(f"PASS tanh_backward: matches numerical gradients (relative error {error:.1e})")
+
+
+def judge_leaky_relu_forward(x: np.ndarray, alpha: float, out: Any, x_after: np.ndarray,
+                             want: np.ndarray, tol: float = VALUE_TOLERANCE,
+                             reveal: bool = True) -> float:
+    """Assert that ``leaky_relu_forward(x, alpha)`` left ``x`` as it was (``x_after``) and
+    that ``out`` matches ``want`` within ``tol``; return the relative error.
+    ``reveal=False``: no message names an expected value."""
+    _unchanged(x, x_after, "leaky_relu_forward", "x")
+    what = f"leaky_relu_forward (alpha = {alpha:g}): out"
+    out = _array(out, what, x.shape)
+    hint = _which(out, want, {
+        "negative inputs give alpha * x, not 0": np.maximum(x, 0.0),
+        "use the alpha given (0.01 is only the default)": np.where(x > 0, x, 0.01 * x),
+        "x where x > 0 and alpha * x elsewhere, not the other way round":
+            np.where(x > 0, alpha * x, x),
+    }, "out = x where x > 0, alpha * x elsewhere")
+    return _close(out, want, what, tol, hint, reveal=reveal)
+
+
+def check_leaky_relu_forward() -> None:
+    """Check ``leaky_relu_forward`` with the default alpha (0.01) and alpha = 0.2 on a
+    (4, 6) array with negative, zero and positive entries, input left unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if the output is wrong or ``x`` is changed.
+    """
+    leaky_relu_forward = _graded("layers", "leaky_relu_forward")
+    x = np.random.default_rng(5002).normal(size=(4, 6))
+    x[0, :2] = 0.0
+    for alpha in (None, 0.2):
+        given = x.copy()
+        args = (given,) if alpha is None else (given, alpha)
+        result = _tuple(quietly(leaky_relu_forward, *args), 2, "leaky_relu_forward",
+                        "out, cache")
+        a = 0.01 if alpha is None else alpha
+        judge_leaky_relu_forward(x, a, result[0], given, np.where(x > 0, x, a * x))
+    print("PASS leaky_relu_forward: x where x > 0, alpha * x elsewhere, for the default "
+          "alpha = 0.01 and alpha = 0.2")
+
+
+def judge_leaky_relu_backward(x: np.ndarray, alpha: float, dout: np.ndarray, dx: Any,
+                              want: np.ndarray, tol: float = GRAD_TOLERANCE,
+                              reveal: bool = True) -> float:
+    """Assert that ``dx``, what ``leaky_relu_backward(dout, (x, alpha))`` returned, has the
+    shape of ``x`` and matches ``want`` within ``tol``; return the relative error. Where
+    ``x`` holds zeros the gradient is ``alpha * dout`` (as PyTorch's ``leaky_relu``).
+    ``reveal=False``: no message names an expected value."""
+    what = f"leaky_relu_backward (alpha = {alpha:g}): dx"
+    dx = _array(dx, what, x.shape)
+    hint = _which(dx, want, {
+        "the gradient at x == 0 is alpha * dout (x > 0, not x >= 0), as in PyTorch":
+            np.where(x >= 0, dout, alpha * dout),
+        "negative inputs pass alpha * dout back, not 0": np.where(x > 0, dout, 0.0),
+        "multiply the local gradient (1 or alpha) by dout": np.where(x > 0, 1.0, alpha),
+        "use the alpha of the cache (0.01 is only the default)":
+            np.where(x > 0, dout, 0.01 * dout),
+    }, "dx = dout where x > 0, alpha * dout elsewhere")
+    return _close(dx, want, what, tol, hint, reveal=reveal)
+
+
+def check_leaky_relu_backward() -> None:
+    """Check ``leaky_relu_backward`` against numerical gradients (alpha = 0.1) and that the
+    gradient at ``x == 0`` is ``alpha * dout``, as PyTorch's.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if the gradient is wrong.
+    """
+    leaky_relu_backward = _graded("layers", "leaky_relu_backward")
+    rng = np.random.default_rng(5003)
+    alpha = 0.1
+    x = rng.normal(size=(4, 6))
+    x += np.where(x >= 0, 0.1, -0.1)     # no entry within a step h of the kink at 0
+    dout = rng.normal(size=x.shape)
+    dx = quietly(leaky_relu_backward, dout.copy(), (x.copy(), alpha))
+    numeric = eval_numerical_gradient_array(lambda _: np.where(x > 0, x, alpha * x), x, dout)
+    error = judge_leaky_relu_backward(x, alpha, dout, dx, numeric)
+    zeros, ones = np.zeros(3), np.ones(3)
+    at_zero = quietly(leaky_relu_backward, ones.copy(), (zeros.copy(), alpha))
+    judge_leaky_relu_backward(zeros, alpha, ones, at_zero, alpha * ones)
+    print(f"PASS leaky_relu_backward: matches numerical gradients (relative error "
+          f"{error:.1e}), alpha * dout at x == 0")
+
+
+def _maxout_pieces(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Every piece, (N, M, K), by a plain loop over the units and pieces."""
+    D, M, K = w.shape
+    rows = x.reshape(x.shape[0], D)
+    pieces = np.empty((rows.shape[0], M, K))
+    for m in range(M):
+        for k in range(K):
+            pieces[:, m, k] = rows @ w[:, m, k] + b[m, k]
+    return pieces
+
+
+def judge_maxout_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, out: Any,
+                         after: Sequence[np.ndarray], want: np.ndarray,
+                         tol: float = VALUE_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``maxout_forward(x, w, b)`` left its inputs as they were (``after``) and
+    that ``out`` has shape (N, M) and matches ``want`` within ``tol``; return the relative
+    error. ``reveal=False``: no message names an expected value."""
+    for name, before, left in zip("xwb", (x, w, b), after, strict=True):
+        _unchanged(before, left, "maxout_forward", name)
+    D, M, K = w.shape
+    N = x.shape[0]
+    what = f"maxout_forward: out for x of shape {x.shape}, w of shape {w.shape}"
+    out = _shaped(out, what, (N, M), "one output per unit: the max over the K pieces "
+                  "(the last axis of w)")
+    rows = x.reshape(N, D)
+    hint = _which(out, want, {
+        "add b[m, k] to each piece before taking the max": (
+            np.einsum("nd,dmk->nmk", rows, w).max(axis=2)),
+        "the pieces of unit m are w[:, m, :] (w is (D, M, K)): keep that order when "
+        "reshaping, (N, M, K), and take the max over the last axis":
+            ((rows @ w.reshape(D, M * K)).reshape(N, K, M) + b.reshape(K, M)).max(axis=1),
+    }, "out[n, m] = max over k of x_flat[n] @ w[:, m, k] + b[m, k]")
+    return _close(out, want, what, tol, hint, reveal=reveal)
+
+
+def check_maxout_forward() -> None:
+    """Check ``maxout_forward`` against a plain loop over units and pieces, for x of shape
+    (5, 2, 3) (D = 6) with M = 4 units of K = 3 pieces and x of shape (6, 4) with M = 3,
+    K = 2; inputs left unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if the output is wrong or an input is changed.
+    """
+    maxout_forward = _graded("layers", "maxout_forward")
+    rng = np.random.default_rng(5004)
+    worst = 0.0
+    for x_shape, M, K in (((5, 2, 3), 4, 3), ((6, 4), 3, 2)):
+        D = int(np.prod(x_shape[1:]))
+        x, w, b = rng.normal(size=x_shape), rng.normal(size=(D, M, K)), rng.normal(size=(M, K))
+        given = (x.copy(), w.copy(), b.copy())
+        result = _tuple(quietly(maxout_forward, *given), 2, "maxout_forward", "out, cache")
+        want = _maxout_pieces(x, w, b).max(axis=2)
+        worst = max(worst, judge_maxout_forward(x, w, b, result[0], given, want))
+    print(f"PASS maxout_forward: the largest of K affine pieces per unit, x of 2 and 3 "
+          f"dimensions (largest relative error {worst:.1e})")
+
+
+def judge_maxout_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray, winner: np.ndarray,
+                          dout: np.ndarray, got: Sequence[Any], want: Sequence[np.ndarray],
+                          tol: float = GRAD_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``got``, the ``(dx, dw, db)`` that ``maxout_backward(dout, (x, w, b,
+    winner))`` returned, matches ``want`` in shape and within ``tol``; return the largest
+    relative error. ``reveal=False``: no message names an expected value."""
+    D, M, K = w.shape
+    N = x.shape[0]
+    rows = x.reshape(N, D)
+    everywhere = np.repeat(dout[:, :, None], K, axis=2)     # every piece gets dout
+    one_hot = np.zeros((N, M, K))
+    np.put_along_axis(one_hot, winner[:, :, None], dout[:, :, None], axis=2)
+    all_pieces = "only the winning piece of each unit gets dout (the cache's winner)"
+    variants = {
+        "dx": {all_pieces: (everywhere.reshape(N, M * K) @ w.reshape(D, M * K).T)
+               .reshape(x.shape)},
+        "dw": {all_pieces: np.einsum("nd,nmk->dmk", rows, everywhere),
+               "dw sums over the examples, it does not average":
+                   np.einsum("nd,nmk->dmk", rows, one_hot) / N},
+        "db": {all_pieces: everywhere.sum(axis=0),
+               "b is added for every example: db sums over the batch, not averages":
+                   one_hot.mean(axis=0)},
+    }
+    shape_hints = {"dx": "reshape dx to the shape of x", "dw": "", "db": ""}
+    defaults = {"dx": "dx = (dout in the winning pieces) @ w_flat.T, reshaped like x",
+                "dw": "", "db": ""}
+    worst = 0.0
+    for name, g, n in zip(("dx", "dw", "db"), got, want, strict=True):
+        what = f"maxout_backward: {name}"
+        g = _shaped(g, what, np.shape(n), shape_hints[name])
+        hint = _which(g, n, variants[name], defaults[name])
+        worst = max(worst, _close(g, n, what, tol, hint, reveal=reveal))
+    return worst
+
+
+def check_maxout_backward() -> None:
+    """Check ``maxout_backward`` against numerical gradients, x of shape (4, 2, 3), M = 3
+    units of K = 3 pieces (no two pieces of a unit within 0.01 of each other, so the
+    winners do not change under the small steps).
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a gradient is wrong.
+    """
+    maxout_backward = _graded("layers", "maxout_backward")
+    rng = np.random.default_rng(5005)
+    while True:
+        x, w, b = rng.normal(size=(4, 2, 3)), rng.normal(size=(6, 3, 3)), rng.normal(size=(3, 3))
+        pieces = np.sort(_maxout_pieces(x, w, b), axis=2)
+        if np.min(pieces[:, :, -1] - pieces[:, :, -2]) > 0.01:
+            break
+    pieces = _maxout_pieces(x, w, b)
+    winner = np.argmax(pieces, axis=2)
+    dout = rng.normal(size=(4, 3))
+    cache = (x.copy(), w.copy(), b.copy(), winner.copy())
+    result = _tuple(quietly(maxout_backward, dout.copy(), cache), 3, "maxout_backward",
+                    "dx, dw, db")
+    numeric = _numeric_grads(lambda x, w, b: _maxout_pieces(x, w, b).max(axis=2), [x, w, b],
+                             dout)
+    worst = judge_maxout_backward(x, w, b, winner, dout, result, numeric)
+    print(f"PASS maxout_backward: dx, dw, db match numerical gradients (largest relative "
+          f"error {worst:.1e})")
+
+
+# --------------------------------------------------- normalisation (4, 5, 6)
+
+
+def _as_feature(v: np.ndarray, kind: str) -> np.ndarray:
+    """gamma or beta (or a running average) shaped to broadcast over x."""
+    return v[None, :, None, None] if kind == "spatial" else v
+
+
+def _normalise(x: np.ndarray, axes: tuple[int, ...], eps: float, *, ddof: int = 0,
+               eps_mode: str = "inside") -> np.ndarray:
+    """x_hat over ``axes`` in NumPy, with the catalogued ways to get eps wrong."""
+    mean = x.mean(axis=axes, keepdims=True)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    var = x.var(axis=axes, keepdims=True, ddof=ddof if count > ddof else 0)
+    scale = {"inside": np.sqrt(var + eps), "outside": np.sqrt(var) + eps,
+             "none": np.sqrt(var), "variance": var + eps}[eps_mode]
+    return (x - mean) / scale
+
+
+def _norm_variants(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                   eps: float, running: tuple[np.ndarray, np.ndarray] | None
+                   ) -> dict[str, np.ndarray | None]:
+    """Outputs of the catalogued mistakes of a normalisation layer, hint -> output."""
+    param, axes = NORM_KINDS[kind]
+    g, b = _as_feature(gamma, kind), _as_feature(beta, kind)
+
+    def affine(x_hat: np.ndarray) -> np.ndarray:
+        return g * x_hat + b
+
+    if running is not None:                                     # test mode
+        mean, var = (_as_feature(v, kind) for v in running)
+        return {
+            "in test mode normalise with the running averages of bn_param, not the "
+            "batch's statistics": affine(_normalise(x, axes, eps)),
+            "test mode: (x - running_mean) / sqrt(running_var + eps), eps inside the "
+            "square root": affine((x - mean) / np.sqrt(var)),
+            "test mode normalises by the standard deviation sqrt(running_var + eps), not "
+            "the variance": affine((x - mean) / (var + eps)),
+        }
+    variants: dict[str, np.ndarray | None] = {
+        "use the biased variance (np.var's default, ddof=0), not the unbiased one (ddof=1)":
+            affine(_normalise(x, axes, eps, ddof=1)),
+        "add eps to the variance: x_hat = (x - mean) / sqrt(var + eps)":
+            affine(_normalise(x, axes, eps, eps_mode="none")),
+        "eps goes inside the square root: sqrt(var + eps), not sqrt(var) + eps":
+            affine(_normalise(x, axes, eps, eps_mode="outside")),
+        "divide by the standard deviation sqrt(var + eps), not by the variance":
+            affine(_normalise(x, axes, eps, eps_mode="variance")),
+        f"use the eps given in {param}['eps'] (1e-5 is only the default)":
+            affine(_normalise(x, axes, 1e-5)) if eps != 1e-5 else None,
+        "out = gamma * x_hat + beta: gamma scales, beta shifts":
+            _as_feature(beta, kind) * _normalise(x, axes, eps) + _as_feature(gamma, kind),
+        "scale and shift the normalised values: out = gamma * x_hat + beta":
+            _normalise(x, axes, eps),
+    }
+    if kind == "batch":
+        variants["batch normalisation normalises each feature (column) over the batch, "
+                 "axis 0; over each row's features (axis 1) is layer normalisation"] = (
+            affine(_normalise(x, (1,), eps)))
+    elif kind == "layer":
+        variants["layer normalisation normalises each example (row) over its D features, "
+                 "axis 1; over the batch (axis 0) is batch normalisation"] = (
+            affine(_normalise(x, (0,), eps)))
+        if x.shape[0] == x.shape[1]:      # x - x.mean(axis=1) broadcasts along the rows
+            mean, var = x.mean(axis=1), x.var(axis=1)
+            variants["x.mean(axis=1) has shape (N,): keep it as a column (keepdims=True or "
+                     "[:, None]) so that each row gets its own statistics"] = (
+                affine((x - mean) / np.sqrt(var + eps)))
+    else:
+        N, C, H, W = x.shape
+        flat = x.reshape(-1, C)           # reshaped without moving the channels last
+        variants["move the channels last before reshaping to rows, x.transpose(0, 2, 3, 1)"
+                 ".reshape(-1, C), and back the same way"] = (
+            (gamma * _normalise(flat, (0,), eps) + beta).reshape(N, C, H, W))
+        rows = x.transpose(0, 2, 3, 1).reshape(-1, C)
+        variants["transpose the rows back: out_rows.reshape(N, H, W, C).transpose(0, 3, "
+                 "1, 2)"] = (gamma * _normalise(rows, (0,), eps) + beta).reshape(N, C, H, W)
+        variants["each channel's statistics run over N, H and W together (all N*H*W "
+                 "values), not over the batch alone"] = affine(_normalise(x, (0,), eps))
+        variants["each channel's statistics run over the whole batch too (N, H and W), "
+                 "not over each image alone"] = affine(_normalise(x, (2, 3), eps))
+    return variants
+
+
+def judge_norm_output(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                      eps: float, out: Any, want: np.ndarray, context: str = "",
+                      running: tuple[np.ndarray, np.ndarray] | None = None,
+                      tol: float = VALUE_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``out``, what a normalisation layer returned first, has the shape of
+    ``x`` and matches ``want`` within ``tol``; return the relative error. When ``out``
+    matches a catalogued mistake, the message names it.
+
+    Parameters
+    ----------
+    kind : str
+        "batch" (:func:`batchnorm_forward`), "layer" or "spatial".
+    x, gamma, beta : numpy.ndarray
+        The inputs given.
+    eps : float
+        The eps in effect (given, or the default 1e-5).
+    out : any
+        What the function returned first.
+    want : numpy.ndarray
+        The expected output.
+    context : str
+        Which call, for the messages (mode, shapes).
+    running : tuple of numpy.ndarray or None
+        Test mode: the running mean and variance the layer had to use; None: training.
+    tol : float
+        Largest relative error accepted.
+    reveal : bool
+        Whether a message may name an expected value (False for hidden inputs).
+    """
+    what = f"{NORM_FUNCTIONS[kind]} ({context}): out"
+    out = _array(out, what, x.shape)
+    hint = _which(out, want, _norm_variants(kind, x, gamma, beta, eps, running))
+    return _close(out, want, what, tol, hint, reveal=reveal)
+
+
+def judge_norm_cache(kind: str, cache: Sequence[Any] | None, cache_type: str,
+                     x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float,
+                     want_x_hat: np.ndarray, want_mean: np.ndarray, want_var: np.ndarray,
+                     context: str = "", tol: float = VALUE_TOLERANCE,
+                     reveal: bool = True) -> None:
+    """Assert that the cache of ``batchnorm_forward`` or ``layernorm_forward`` in training
+    mode is the docstring's ``(x, x_hat, mean, var, gamma, beta, eps)``: the backward
+    passes (yours, and the checks' caches) rely on that layout.
+
+    Parameters
+    ----------
+    kind : str
+        "batch" (mean and var of shape (D,)) or "layer" (shape (N,)).
+    cache : sequence or None
+        The cache's items; None when it is not a tuple or list (then ``cache_type`` names
+        what it is).
+    cache_type : str
+        The type name of what was returned as the cache.
+    x, gamma, beta : numpy.ndarray
+        The inputs given.
+    eps : float
+        The eps in effect.
+    want_x_hat, want_mean, want_var : numpy.ndarray
+        The expected normalised input and statistics.
+    context : str
+        Which call, for the messages.
+    tol : float
+        Largest relative error accepted.
+    reveal : bool
+        Whether a message may name an expected value (False for hidden inputs).
+    """
+    function = NORM_FUNCTIONS[kind]
+    layout = "(x, x_hat, mean, var, gamma, beta, eps)"
+    assert cache is not None and len(cache) == 7, (
+        f"{function}: the cache must be the tuple {layout} of the docstring; got "
+        + (f"a {cache_type}" if cache is None else f"{len(cache)} items"))
+    one = "feature (D,)" if kind == "batch" else "example (N,)"
+    where = f"{function} ({context}): cache"
+    for index, name, given in ((0, "x", x), (4, "gamma", gamma), (5, "beta", beta)):
+        item = np.asarray(cache[index])
+        same = item.shape == given.shape and np.array_equal(item.astype(np.float64), given)
+        assert same, (f"{where}: item {index} must be the {name} given, in the layout "
+                      f"{layout}")
+    _close(_array(cache[1], f"{where} x_hat", x.shape), want_x_hat, f"{where} x_hat", tol,
+           "x_hat = (x - mean) / sqrt(var + eps)", reveal=reveal)
+    for index, name, want in ((2, "mean", want_mean), (3, "var", want_var)):
+        got = _shaped(cache[index], f"{where} {name}", want.shape,
+                      f"one {name} per {one}, as the docstring says (no keepdims)")
+        _close(got, want, f"{where} {name}", tol,
+               "the batch statistic, the (biased) variance" if name == "var" else "",
+               reveal=reveal)
+    try:
+        got_eps = float(cache[6])
+    except (TypeError, ValueError):
+        got_eps = math.nan
+    assert got_eps == eps, (f"{where}: its last item must be the eps used"
+                            + (f", {eps:g}" if reveal else ""))
+
+
+def _running_variants(batches: Sequence[np.ndarray], axes: tuple[int, ...],
+                      momentum: float, mean0: np.ndarray, var0: np.ndarray
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Running averages of the catalogued mistakes: (hint -> mean, hint -> var)."""
+    def run(rule: Callable[..., tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
+        mean, var = mean0.astype(np.float64), var0.astype(np.float64)
+        for batch in batches:
+            mean, var = rule(mean, var, batch.mean(axis=axes), batch.var(axis=axes),
+                             batch.var(axis=axes, ddof=1) if batch.size > 1 else 0.0 * var)
+        return mean, var
+
+    m = momentum
+    swapped = run(lambda rm, rv, bm, bv, bu: ((1 - m) * rm + m * bm, (1 - m) * rv + m * bv))
+    unbiased = run(lambda rm, rv, bm, bv, bu: (m * rm + (1 - m) * bm, m * rv + (1 - m) * bu))
+    std = run(lambda rm, rv, bm, bv, bu: (rm, m * rv + (1 - m) * np.sqrt(bv)))
+    last = run(lambda rm, rv, bm, bv, bu: (bm, bv))
+    kept = ("assign the new averages to the variables running_mean and running_var: the "
+            "lines after your code store those in bn_param")
+    swap = ("running = momentum * running + (1 - momentum) * batch statistic: momentum "
+            "weighs the OLD value")
+    average = ("keep a running average, momentum * running + (1 - momentum) * batch "
+               "statistic, not the batch statistic alone")
+    return ({kept: mean0, swap: swapped[0], average: last[0]},
+            {kept: var0, swap: swapped[1], average: last[1],
+             "the running variance averages the biased batch variance (ddof=0)": unbiased[1],
+             "average the variance, not the standard deviation": std[1]})
+
+
+def judge_running_averages(kind: str, batches: Sequence[np.ndarray], momentum: float,
+                           mean0: np.ndarray, var0: np.ndarray, got_mean: Any, got_var: Any,
+                           want_mean: np.ndarray, want_var: np.ndarray, context: str = "",
+                           tol: float = VALUE_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that the running averages left in ``bn_param`` (``got_mean``, ``got_var``)
+    after training steps on ``batches`` (none: a test-mode call, which must leave them
+    unchanged) match ``want_mean``/``want_var``; return the largest relative error.
+
+    Parameters
+    ----------
+    kind : str
+        "batch" or "spatial".
+    batches : sequence of numpy.ndarray
+        The inputs of the training-mode calls, in order; empty for a test-mode call.
+    momentum : float
+        The momentum in effect.
+    mean0, var0 : numpy.ndarray
+        The running averages before the calls (zeros when bn_param had none).
+    got_mean, got_var : any
+        ``bn_param['running_mean']`` and ``bn_param['running_var']`` after the calls.
+    want_mean, want_var : numpy.ndarray
+        Their expected values.
+    context : str
+        Which calls, for the messages.
+    tol : float
+        Largest relative error accepted.
+    reveal : bool
+        Whether a message may name an expected value (False for hidden inputs).
+    """
+    function = NORM_FUNCTIONS[kind]
+    axes = NORM_KINDS[kind][1]
+    if batches:
+        hints = _running_variants(batches, axes, momentum, mean0, var0)
+    else:
+        changed = "test mode must leave the running averages as they are"
+        hints = ({changed: None}, {changed: None})
+    worst = 0.0
+    for name, got, want, variants in (("running_mean", got_mean, want_mean, hints[0]),
+                                      ("running_var", got_var, want_var, hints[1])):
+        what = f"{function} ({context}): bn_param['{name}']"
+        assert got is not None, (f"{what} is missing: the lines after your code store the "
+                                 "variables running_mean and running_var there")
+        got = _shaped(got, what, want.shape, "one running average per "
+                      + ("channel" if kind == "spatial" else "feature"))
+        if not batches:
+            assert np.array_equal(got, want), f"{what}: {changed}"
+            continue
+        worst = max(worst, _close(got, want, what, tol, _which(got, want, variants),
+                                  reveal=reveal))
+    return worst
+
+
+def judge_batchnorm_statistics(out: Any, gamma: np.ndarray, beta: np.ndarray, what: str,
+                               mean_tol: float, std_tol: float) -> None:
+    """CS231n's statistics check: each feature (column) of ``out`` has mean ``beta`` and
+    standard deviation ``gamma``, within ``mean_tol * gamma`` and ``std_tol`` relatively."""
+    out = _array(out, f"batchnorm_forward ({what}): out", (np.shape(out)[0], len(gamma)))
+    means, stds = out.mean(axis=0), out.std(axis=0)
+    assert np.all(np.abs(means - beta) <= mean_tol * np.abs(gamma)), (
+        f"batchnorm_forward ({what}): the features' means {np.round(means, 3).tolist()} "
+        f"should be near beta = {np.round(beta, 3).tolist()}")
+    assert np.all(np.abs(stds / np.abs(gamma) - 1) <= std_tol), (
+        f"batchnorm_forward ({what}): the features' standard deviations "
+        f"{np.round(stds, 3).tolist()} should be near gamma = {np.round(gamma, 3).tolist()}")
+
+
+def _bn_param_of(mode: str, eps: float | None, momentum: float | None,
+                 running: tuple[np.ndarray, np.ndarray] | None) -> dict[str, Any]:
+    """A bn_param with only the keys given (the others take their defaults)."""
+    param: dict[str, Any] = {"mode": mode}
+    if eps is not None:
+        param["eps"] = eps
+    if momentum is not None:
+        param["momentum"] = momentum
+    if running is not None:
+        param["running_mean"], param["running_var"] = (v.copy() for v in running)
+    return param
+
+
+def _call_norm(function: Callable[..., Any], name: str, x: np.ndarray, gamma: np.ndarray,
+               beta: np.ndarray, param: dict[str, Any]) -> tuple[Any, Any]:
+    """Call a normalisation forward on copies; check it left them unchanged; return
+    ``(out, cache)``."""
+    given = (x.copy(), gamma.copy(), beta.copy())
+    result = _tuple(quietly(function, *given, param), 2, name, "out, cache")
+    for label, before, after in zip(("x", "gamma", "beta"), (x, gamma, beta), given,
+                                    strict=True):
+        _unchanged(before, after, name, label)
+    return result[0], result[1]
+
+
+def _cache_items(cache: Any) -> tuple[Sequence[Any] | None, str]:
+    return (tuple(cache) if isinstance(cache, tuple | list) else None), type(cache).__name__
+
+
+def _cs231n_batches(rng: np.random.Generator, count: int, N: int = 200) -> list[np.ndarray]:
+    """CS231n's statistics data: a ReLU layer's outputs through a random affine map,
+    features of different means and scales."""
+    W1, W2 = rng.normal(size=(50, 60)), rng.normal(size=(60, 3))
+    return [np.maximum(0, rng.normal(size=(N, 50)) @ W1) @ W2 for _ in range(count)]
+
+
+def check_batchnorm_forward() -> None:
+    """Check ``batchnorm_forward``.
+
+    - Training mode against ``torch.nn.functional.batch_norm`` (x of shape (8, 5) and
+      (16, 3), the default eps and eps = 1e-3, random gamma and beta), its cache against
+      the docstring's layout, inputs left unchanged;
+    - the running averages after 3 training steps (from bn_param without running
+      averages, default momentum; and from given ones with momentum 0.7);
+    - CS231n's statistics: features of mean ~0 and std ~1 with gamma = 1, beta = 0, and
+      of mean ~beta and std ~gamma otherwise;
+    - test mode: after 50 training steps the output of a new batch has means near beta
+      and standard deviations near gamma, it equals ``batch_norm`` with the running
+      averages, and the running averages are left unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if something is wrong.
+    """
+    forward = _graded("layers", "batchnorm_forward")
+    rng = np.random.default_rng(5040)
+    worst = 0.0
+    for (N, D), eps in (((8, 5), None), ((16, 3), 1e-3)):
+        x = rng.normal(size=(N, D)) * rng.uniform(0.05, 3, size=D) + rng.normal(size=D) * 2
+        gamma, beta = rng.normal(size=D), rng.normal(size=D)
+        e = 1e-5 if eps is None else eps
+        context = f"train, x of shape {x.shape}, eps = {e:g}"
+        out, cache = _call_norm(forward, "batchnorm_forward", x, gamma, beta,
+                                _bn_param_of("train", eps, None, None))
+        worst = max(worst, judge_norm_output("batch", x, gamma, beta, e, out,
+                                             torch_norm("batch", x, gamma, beta, e), context))
+        judge_norm_cache("batch", *_cache_items(cache), x, gamma, beta, e,
+                         _normalise(x, (0,), e), x.mean(axis=0), x.var(axis=0), context)
+
+    D = 4
+    gamma, beta = rng.normal(size=D), rng.normal(size=D)
+    for momentum, start in ((None, None), (0.7, (rng.normal(size=D), rng.uniform(0.5, 2, D)))):
+        batches = [rng.normal(size=(6, D)) * 2 + 1 for _ in range(3)]
+        param = _bn_param_of("train", None, momentum, start)
+        for batch in batches:
+            _call_norm(forward, "batchnorm_forward", batch, gamma, beta, param)
+        m = 0.9 if momentum is None else momentum
+        mean0, var0 = start if start is not None else (np.zeros(D), np.zeros(D))
+        want = torch_running_averages(batches, (0,), m, mean0, var0)
+        context = (f"3 training steps, momentum = {m:g}, "
+                   + ("no running averages at first" if start is None else
+                      "running averages given"))
+        worst = max(worst, judge_running_averages(
+            "batch", batches, m, mean0, var0, param.get("running_mean"),
+            param.get("running_var"), *want, context))
+
+    data = _cs231n_batches(rng, 51)
+    for gamma, beta in ((np.ones(3), np.zeros(3)), (np.array([1.0, 2.0, 3.0]),
+                                                    np.array([11.0, 12.0, 13.0]))):
+        out, _ = _call_norm(forward, "batchnorm_forward", data[0], gamma, beta,
+                            {"mode": "train"})
+        judge_batchnorm_statistics(out, gamma, beta, f"train, gamma = {gamma.tolist()}",
+                                   1e-6, 1e-3)
+    param: dict[str, Any] = {"mode": "train"}
+    gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([11.0, 12.0, 13.0])
+    for batch in data[:-1]:
+        _call_norm(forward, "batchnorm_forward", batch, gamma, beta, param)
+    param["mode"] = "test"
+    running = (np.array(param.get("running_mean")), np.array(param.get("running_var")))
+    out, _ = _call_norm(forward, "batchnorm_forward", data[-1], gamma, beta, param)
+    context = "test mode after 50 training steps"
+    worst = max(worst, judge_norm_output(
+        "batch", data[-1], gamma, beta, 1e-5, out,
+        torch_norm("batch", data[-1], gamma, beta, 1e-5, *running), context, running))
+    judge_batchnorm_statistics(out, gamma, beta, context, 0.3, 0.3)
+    judge_running_averages("batch", [], 0.9, *running, param.get("running_mean"),
+                           param.get("running_var"), *running, context)
+    print(f"PASS batchnorm_forward: matches torch batch_norm in train and test mode, "
+          f"running averages, CS231n's mean/std statistics (largest relative error "
+          f"{worst:.1e})")
+
+
+def _norm_dx(x: np.ndarray, gamma: np.ndarray, eps: float, dout: np.ndarray, axis: int, *,
+             through_mean: bool = True, through_var: bool = True,
+             with_gamma: bool = True, mean_axis: int | None = None) -> np.ndarray:
+    """dx of a normalisation over ``axis`` of a 2-D ``x`` (the simplified expression),
+    optionally without some of its paths or with its means over ``mean_axis`` (the
+    catalogued mistakes)."""
+    mean = x.mean(axis=axis, keepdims=True)
+    std = np.sqrt(x.var(axis=axis, keepdims=True) + eps)
+    x_hat = (x - mean) / std
+    d = dout * gamma if with_gamma else dout
+    over = axis if mean_axis is None else mean_axis
+    dx = d.copy()
+    if through_mean:
+        dx = dx - d.mean(axis=over, keepdims=True)
+    if through_var:
+        dx = dx - x_hat * (d * x_hat).mean(axis=over, keepdims=True)
+    return dx / std
+
+
+def _norm_backward_variants(kind: str, x: np.ndarray, gamma: np.ndarray, eps: float,
+                            dout: np.ndarray) -> dict[str, dict[str, Any]]:
+    """Gradients of the catalogued mistakes of a normalisation backward: output name ->
+    hint -> value."""
+    if kind == "spatial":
+        N, C, H, W = x.shape
+
+        def rows(a: np.ndarray) -> np.ndarray:
+            return a.transpose(0, 2, 3, 1).reshape(-1, C)
+
+        def back(a: np.ndarray) -> np.ndarray:
+            return a.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+
+        x_rows, flat = rows(x), dout.reshape(-1, C)     # dout reshaped without transposing
+        variants = _norm_backward_variants("batch", x_rows, gamma, eps, rows(dout))
+        variants["dx"] = {hint: back(v) for hint, v in variants["dx"].items()}
+        plain = ("reshape dout to rows as the forward reshaped x, channels last "
+                 "(dout.transpose(0, 2, 3, 1).reshape(-1, C)), and transpose dx back")
+        variants["dx"][plain] = _norm_dx(x_rows, gamma, eps, flat, 0).reshape(N, C, H, W)
+        variants["dgamma"][plain] = (flat * _normalise(x_rows, (0,), eps)).sum(axis=0)
+        variants["dbeta"][plain] = flat.sum(axis=0)
+        variants["dx"]["transpose dx back: dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)"] = (
+            _norm_dx(x_rows, gamma, eps, rows(dout), 0).reshape(N, C, H, W))
+        return variants
+    axis = NORM_KINDS[kind][1][0]
+    x_hat = _normalise(x, (axis,), eps)
+    variants: dict[str, dict[str, Any]] = {
+        "dx": {
+            "the mean and the variance depend on x too: backpropagate through them (or use "
+            "the simplified expression)": _norm_dx(x, gamma, eps, dout, axis,
+                                                   through_mean=False, through_var=False),
+            "the path through the variance is missing":
+                _norm_dx(x, gamma, eps, dout, axis, through_var=False),
+            "the path through the mean is missing":
+                _norm_dx(x, gamma, eps, dout, axis, through_mean=False),
+            "dx_hat = dout * gamma: gamma is missing":
+                _norm_dx(x, gamma, eps, dout, axis, with_gamma=False),
+        },
+        "dgamma": {
+            "gamma multiplies x_hat: dgamma = sum(dout * x_hat, axis=0), not with x":
+                (dout * x).sum(axis=0),
+            "dgamma and dbeta sum over the batch (axis 0), they do not average":
+                (dout * x_hat).mean(axis=0),
+        },
+        "dbeta": {"dgamma and dbeta sum over the batch (axis 0), they do not average":
+                  dout.mean(axis=0)},
+    }
+    if kind == "layer":
+        variants["dx"]["layer normalisation's statistics are per example: the means in dx "
+                       "run over its features (axis 1), not over the batch"] = (
+            _norm_dx(x, gamma, eps, dout, 1, mean_axis=0))
+    return variants
+
+
+def judge_norm_backward(kind: str, function: str, x: np.ndarray, gamma: np.ndarray,
+                        eps: float, dout: np.ndarray, got: Sequence[Any],
+                        want: Sequence[np.ndarray], context: str = "",
+                        tol: float = GRAD_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``got``, the ``(dx, dgamma, dbeta)`` a normalisation backward returned,
+    matches ``want`` in shape and within ``tol``; return the largest relative error. When a
+    gradient matches a catalogued mistake, the message names it.
+
+    Parameters
+    ----------
+    kind : str
+        "batch", "layer" or "spatial".
+    function : str
+        The function's name, for the messages (``batchnorm_backward_alt``, ...).
+    x, gamma : numpy.ndarray
+        The forward's input and scale.
+    eps : float
+        The eps of the forward.
+    dout : numpy.ndarray
+        The upstream gradient.
+    got : sequence
+        What the function returned, three items.
+    want : sequence of numpy.ndarray
+        The expected ``dx, dgamma, dbeta``.
+    context : str
+        Which inputs, for the messages.
+    tol : float
+        Largest relative error accepted.
+    reveal : bool
+        Whether a message may name an expected value (False for hidden inputs).
+    """
+    variants = _norm_backward_variants(kind, x, gamma, eps, dout)
+    worst = 0.0
+    for name, g, n in zip(("dx", "dgamma", "dbeta"), got, want, strict=True):
+        what = f"{function} ({context}): {name}" if context else f"{function}: {name}"
+        g = _shaped(g, what, np.shape(n), "" if name == "dx" else
+                    f"one value per {'channel' if kind == 'spatial' else 'feature'}: sum "
+                    "over every other axis")
+        worst = max(worst, _close(g, n, what, tol, _which(g, n, variants[name]),
+                                  reveal=reveal))
+    return worst
+
+
+def _norm_numeric(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float,
+                  dout: np.ndarray) -> list[np.ndarray]:
+    """Numerical gradients of a normalisation written here in NumPy (training mode)."""
+    axes = NORM_KINDS[kind][1]
+
+    def forward(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _as_feature(g, kind) * _normalise(x, axes, eps) + _as_feature(b, kind)
+
+    return _numeric_grads(forward, [x, gamma, beta], dout)
+
+
+def _norm_cache(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                eps: float) -> tuple:
+    """The docstring's cache ``(x, x_hat, mean, var, gamma, beta, eps)``, made here."""
+    axis = NORM_KINDS[kind][1][0]
+    mean, var = x.mean(axis=axis), x.var(axis=axis)
+    return (x.copy(), _normalise(x, (axis,), eps), mean, var, gamma.copy(), beta.copy(), eps)
+
+
+def _check_norm_backward(kind: str, name: str, seed: int) -> float:
+    backward = _graded("layers", name)
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for (N, D), eps in (((4, 5), 1e-5), ((6, 3), 1e-2)):
+        x = rng.normal(size=(N, D)) * 2 + rng.normal(size=D)
+        gamma, beta, dout = rng.normal(size=D), rng.normal(size=D), rng.normal(size=(N, D))
+        result = _tuple(quietly(backward, dout.copy(), _norm_cache(kind, x, gamma, beta, eps)),
+                        3, name, "dx, dgamma, dbeta")
+        numeric = _norm_numeric(kind, x, gamma, beta, eps, dout)
+        worst = max(worst, judge_norm_backward(kind, name, x, gamma, eps, dout, result,
+                                               numeric, f"x of shape {x.shape}, eps = {eps:g}"))
+    return worst
+
+
+def check_batchnorm_backward() -> None:
+    """Check ``batchnorm_backward`` (the staged one) against numerical gradients, x of shape
+    (4, 5) and (6, 3), eps 1e-5 and 1e-2, the cache made here as the docstring says.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a gradient is wrong.
+    """
+    worst = _check_norm_backward("batch", "batchnorm_backward", 5041)
+    print(f"PASS batchnorm_backward: dx, dgamma, dbeta match numerical gradients (largest "
+          f"relative error {worst:.1e})")
+
+
+def check_batchnorm_backward_alt() -> None:
+    """Check ``batchnorm_backward_alt`` (the simplified expression) against numerical
+    gradients, as :func:`check_batchnorm_backward`.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a gradient is wrong.
+    """
+    worst = _check_norm_backward("batch", "batchnorm_backward_alt", 5042)
+    print(f"PASS batchnorm_backward_alt: dx, dgamma, dbeta match numerical gradients "
+          f"(largest relative error {worst:.1e})")
+
+
+def check_layernorm_forward() -> None:
+    """Check ``layernorm_forward`` against ``torch.nn.functional.layer_norm`` on x of shape
+    (5, 5) (square: a row statistic that broadcasts along the wrong axis shows), (6, 4)
+    and (3, 8), the default eps and eps = 1e-3, and its cache against the docstring's
+    layout; inputs left unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if something is wrong.
+    """
+    forward = _graded("layers", "layernorm_forward")
+    rng = np.random.default_rng(5050)
+    worst = 0.0
+    for (N, D), eps in (((5, 5), 1e-3), ((6, 4), None), ((3, 8), None)):
+        x = rng.normal(size=(N, D)) * rng.uniform(0.05, 3, size=(N, 1)) + rng.normal(size=(N, 1))
+        gamma, beta = rng.normal(size=D), rng.normal(size=D)
+        e = 1e-5 if eps is None else eps
+        context = f"x of shape {x.shape}, eps = {e:g}"
+        out, cache = _call_norm(forward, "layernorm_forward", x, gamma, beta,
+                                {} if eps is None else {"eps": eps})
+        worst = max(worst, judge_norm_output("layer", x, gamma, beta, e, out,
+                                             torch_norm("layer", x, gamma, beta, e), context))
+        judge_norm_cache("layer", *_cache_items(cache), x, gamma, beta, e,
+                         _normalise(x, (1,), e), x.mean(axis=1), x.var(axis=1), context)
+    print(f"PASS layernorm_forward: matches torch layer_norm, each row over its features "
+          f"(largest relative error {worst:.1e})")
+
+
+def check_layernorm_backward() -> None:
+    """Check ``layernorm_backward`` against numerical gradients, x of shape (4, 5) and
+    (6, 3), eps 1e-5 and 1e-2, the cache made here as the docstring says.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a gradient is wrong.
+    """
+    worst = _check_norm_backward("layer", "layernorm_backward", 5051)
+    print(f"PASS layernorm_backward: dx, dgamma, dbeta match numerical gradients (largest "
+          f"relative error {worst:.1e})")
+
+
+def check_spatial_batchnorm_forward() -> None:
+    """Check ``spatial_batchnorm_forward`` against ``torch.nn.functional.batch_norm`` on
+    images (N, C, H, W): training mode (default eps, and eps = 1e-3), the running
+    averages per channel after 3 steps, then test mode with them (running averages left
+    unchanged); inputs left unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if something is wrong.
+    """
+    forward = _graded("layers", "spatial_batchnorm_forward")
+    rng = np.random.default_rng(5060)
+    worst = 0.0
+    for shape, eps in (((2, 3, 4, 5), None), ((3, 2, 3, 3), 1e-3)):
+        C = shape[1]
+        x = rng.normal(size=shape) * rng.uniform(0.5, 3, size=(1, C, 1, 1)) + 1
+        gamma, beta = rng.normal(size=C), rng.normal(size=C)
+        e = 1e-5 if eps is None else eps
+        out, _ = _call_norm(forward, "spatial_batchnorm_forward", x, gamma, beta,
+                            _bn_param_of("train", eps, None, None))
+        worst = max(worst, judge_norm_output("spatial", x, gamma, beta, e, out,
+                                             torch_norm("spatial", x, gamma, beta, e),
+                                             f"train, x of shape {shape}, eps = {e:g}"))
+    C = 3
+    gamma, beta = rng.normal(size=C), rng.normal(size=C)
+    batches = [rng.normal(size=(2, C, 3, 4)) * 2 + 1 for _ in range(3)]
+    param = _bn_param_of("train", None, 0.8, None)
+    for batch in batches:
+        _call_norm(forward, "spatial_batchnorm_forward", batch, gamma, beta, param)
+    zeros = np.zeros(C)
+    want = torch_running_averages(batches, (0, 2, 3), 0.8, zeros, zeros)
+    context = "3 training steps, momentum = 0.8"
+    worst = max(worst, judge_running_averages(
+        "spatial", batches, 0.8, zeros, zeros, param.get("running_mean"),
+        param.get("running_var"), *want, context))
+    param["mode"] = "test"
+    running = (np.array(param["running_mean"]), np.array(param["running_var"]))
+    x = rng.normal(size=(2, C, 3, 4)) * 2 + 1
+    out, _ = _call_norm(forward, "spatial_batchnorm_forward", x, gamma, beta, param)
+    context = "test mode after 3 training steps"
+    worst = max(worst, judge_norm_output("spatial", x, gamma, beta, 1e-5, out,
+                                         torch_norm("spatial", x, gamma, beta, 1e-5,
+                                                    *running), context, running))
+    judge_running_averages("spatial", [], 0.8, *running, param.get("running_mean"),
+                           param.get("running_var"), *running, context)
+    print(f"PASS spatial_batchnorm_forward: matches torch batch_norm on images, per channel, "
+          f"in train and test mode, with running averages (largest relative error "
+          f"{worst:.1e})")
+
+
+def judge_spatial_forward_for_backward(x: np.ndarray, out: Any, want: np.ndarray,
+                                       tol: float = VALUE_TOLERANCE) -> None:
+    """Assert that ``spatial_batchnorm_forward``, whose cache a backward check uses, gave
+    the right output; otherwise say to fix it first (no value named)."""
+    out = _array(out, "spatial_batchnorm_forward (whose cache this check uses): out", x.shape)
+    assert rel_error(out, want) <= tol, (
+        "spatial_batchnorm_forward, whose cache this check uses, gives a wrong output: "
+        "fix it first (see check_spatial_batchnorm_forward)")
+
+
+def check_spatial_batchnorm_backward() -> None:
+    """Check ``spatial_batchnorm_backward`` against numerical gradients on images of shape
+    (2, 3, 4, 5) and (3, 2, 3, 3). Its cache is free-form, so, as in CS231n, this check
+    gets it from YOUR ``spatial_batchnorm_forward`` (training mode) and first checks that
+    forward's output.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a gradient (or the forward it relies on) is wrong.
+    """
+    forward = _graded("layers", "spatial_batchnorm_forward")
+    backward = _graded("layers", "spatial_batchnorm_backward")
+    rng = np.random.default_rng(5061)
+    worst = 0.0
+    for shape, eps in (((2, 3, 4, 5), 1e-5), ((3, 2, 3, 3), 1e-2)):
+        C = shape[1]
+        x = rng.normal(size=shape) * rng.uniform(0.5, 3, size=(1, C, 1, 1)) + 1
+        gamma, beta, dout = rng.normal(size=C), rng.normal(size=C), rng.normal(size=shape)
+        out, cache = _call_norm(forward, "spatial_batchnorm_forward", x, gamma, beta,
+                                _bn_param_of("train", eps, None, None))
+        judge_spatial_forward_for_backward(x, out, torch_norm("spatial", x, gamma, beta, eps))
+        result = _tuple(quietly(backward, dout.copy(), cache), 3, "spatial_batchnorm_backward",
+                        "dx, dgamma, dbeta")
+        numeric = _norm_numeric("spatial", x, gamma, beta, eps, dout)
+        worst = max(worst, judge_norm_backward("spatial", "spatial_batchnorm_backward", x,
+                                               gamma, eps, dout, result, numeric,
+                                               f"x of shape {shape}, eps = {eps:g}"))
+    print(f"PASS spatial_batchnorm_backward: dx, dgamma, dbeta match numerical gradients "
+          f"(largest relative error {worst:.1e})")
+
+
+# ------------------------------------------------------------------- dropout (7)
+
+
+def judge_dropout_forward(x: np.ndarray, p: float, out: Any, out_again: Any,
+                          out_other_seed: Any, out_test: Any, x_after: np.ndarray,
+                          reveal: bool = True) -> float:
+    """Assert that inverted dropout with keep probability ``p`` behaved: training outputs
+    0 or ``x / p`` elementwise, a kept fraction near ``p`` and a mean near ``x``'s (within
+    :data:`DROPOUT_SIGMAS` standard deviations), the same output for the same seed
+    (``out_again``) and another for another seed (``out_other_seed``, when ``p < 1``),
+    the identity in test mode (``out_test``), ``x`` unchanged; return the kept fraction.
+
+    ``x`` must have no zero entry. ``reveal`` is accepted for symmetry: no message names
+    an expected value beyond ``p``, which is the input.
+    """
+    _unchanged(x, x_after, "dropout_forward", "x")
+    what = f"dropout_forward (train, p = {p:g})"
+    out = _array(out, f"{what}: out", x.shape)
+    ratio = out / x
+    kept = ratio != 0
+    n, k = x.size, int(kept.sum())
+    if k and not np.allclose(ratio[kept], 1 / p, rtol=1e-9, atol=0):
+        hint = "each output is 0 (dropped) or x / p (kept)"
+        if p < 1 and np.allclose(ratio[kept], 1.0, rtol=1e-9, atol=0):
+            hint = "inverted dropout divides the kept units by p: out = x * mask / p"
+        elif p < 1 and np.allclose(ratio[kept], p, rtol=1e-9, atol=0):
+            hint = "divide the kept units by p, do not multiply"
+        raise AssertionError(f"{what}: out is not 0 or x / p everywhere; {hint}")
+    spread = DROPOUT_SIGMAS * math.sqrt(n * p * (1 - p)) + 1
+    if abs(k - n * p) > spread:
+        hint = "keep each unit with probability p: mask = np.random.rand(*x.shape) < p"
+        if p != 0.5 and abs(k - n * (1 - p)) <= spread:
+            hint = "p is the probability of KEEPING a unit (rand < p), not of dropping it"
+        raise AssertionError(f"{what}: kept {k} of {n} units ({k / n:.3f}), too far from "
+                             f"the fraction p; {hint}")
+    sigma = math.sqrt((1 - p) / p * float(np.mean(x**2)) / n)
+    rounding = 1e-9 * float(np.mean(np.abs(x)))
+    assert abs(out.mean() - x.mean()) <= DROPOUT_SIGMAS * sigma + rounding, (
+        f"{what}: the mean of out, {out.mean():.4g}, is too far from the mean of x, "
+        f"{x.mean():.4g}: inverted dropout keeps the expected value")
+    again = _array(out_again, f"{what}: out of a second call with the same seed", x.shape)
+    assert np.array_equal(again, out), (
+        f"{what}: two calls with the same dropout_param['seed'] gave different outputs; "
+        "draw the mask with np.random.rand (the lines before your code seed it)")
+    if p < 1:
+        other = _array(out_other_seed, f"{what}: out with another seed", x.shape)
+        assert not np.array_equal(other, out), (
+            f"{what}: another dropout_param['seed'] gave the same mask; draw it with "
+            "np.random.rand, which the seed line seeds")
+    test = _array(out_test, f"dropout_forward (test, p = {p:g}): out", x.shape)
+    if not np.array_equal(test, x):
+        hint = "at test time inverted dropout returns x unchanged"
+        if np.allclose(test, x * p) or np.allclose(test, x / p):
+            hint += " (the scaling by 1 / p already happened in training)"
+        elif np.any(test == 0):
+            hint += " (no unit is dropped at test time)"
+        raise AssertionError(f"dropout_forward (test, p = {p:g}): out differs from x; {hint}")
+    return k / n
+
+
+def check_dropout_forward() -> None:
+    """Check ``dropout_forward`` statistically on a (500, 500) array of mean 10 for
+    p = 0.25, 0.4, 0.7 and 1: outputs 0 or ``x / p``, kept fraction ~p, mean preserved,
+    reproducible with ``dropout_param['seed']``, identity in test mode, ``x`` unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if something is wrong.
+    """
+    forward = _graded("layers", "dropout_forward")
+    rng = np.random.default_rng(5070)
+    x = rng.normal(size=(500, 500)) + 10
+    fractions = []
+    for p in (0.25, 0.4, 0.7, 1.0):
+        outs = {}
+        for name, mode, seed in (("out", "train", 5), ("again", "train", 5),
+                                 ("other", "train", 6), ("test", "test", 5)):
+            given = x.copy()
+            result = _tuple(quietly(forward, given, {"mode": mode, "p": p, "seed": seed}), 2,
+                            "dropout_forward", "out, cache")
+            _unchanged(x, given, "dropout_forward", "x")
+            outs[name] = result[0]
+        fractions.append(judge_dropout_forward(x, p, outs["out"], outs["again"],
+                                               outs["other"], outs["test"], x))
+    kept = ", ".join(f"{f:.3f}" for f in fractions)
+    print(f"PASS dropout_forward: kept fractions {kept} for p = 0.25, 0.4, 0.7, 1, outputs "
+          "0 or x / p, mean preserved, seeded, identity at test time")
+
+
+def judge_dropout_backward(x: np.ndarray, dout: np.ndarray, out: Any, dx: Any,
+                           dx_test: Any, want: np.ndarray, p: float,
+                           tol: float = GRAD_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``dx``, what ``dropout_backward`` returned for the cache of a
+    training-mode ``dropout_forward`` whose output was ``out``, matches ``want`` (the
+    derivative of that forward: ``dout * out / x``, or numerical gradients) within
+    ``tol``, and that ``dx_test``, for a test-mode cache, is ``dout``; return the relative
+    error. ``reveal=False``: no message names an expected value."""
+    out = _array(out, "dropout_forward (which this check uses): out", x.shape)
+    what = f"dropout_backward (train, p = {p:g}): dx"
+    dx = _array(dx, what, dout.shape)
+    ratio = out / x
+    hint = _which(dx, want, {
+        "dropped units pass no gradient: dx = dout * mask": dout,
+        "scale like the forward does: the mask of inverted dropout holds 1 / p":
+            dout * (ratio != 0),
+        "the mask already holds the 1 / p: do not divide again": dout * ratio / p,
+        "dx = dout * mask, the mask of the forward (with its 1 / p)": dout * ratio * p,
+    }, "dx = dout * mask, with the forward's mask from the cache")
+    error = _close(dx, want, what, tol, hint, reveal=reveal)
+    test = _array(dx_test, f"dropout_backward (test, p = {p:g}): dx", dout.shape)
+    assert np.array_equal(test, dout), (
+        f"dropout_backward (test, p = {p:g}): dx differs from dout; at test time dropout "
+        "is the identity, so dx = dout")
+    return error
+
+
+def check_dropout_backward() -> None:
+    """Check ``dropout_backward`` as CS231n does: against numerical gradients of YOUR
+    ``dropout_forward`` with a fixed seed (the mask is the forward's own), x of shape
+    (10, 10) of mean 10, p = 0.2 and 0.6; and ``dx = dout`` for a test-mode cache.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if the gradient is wrong.
+    """
+    forward = _graded("layers", "dropout_forward")
+    backward = _graded("layers", "dropout_backward")
+    rng = np.random.default_rng(5071)
+    worst = 0.0
+    for p in (0.2, 0.6):
+        x, dout = rng.normal(size=(10, 10)) + 10, rng.normal(size=(10, 10))
+        param = {"mode": "train", "p": p, "seed": 123}
+        out, cache = _tuple(quietly(forward, x.copy(), dict(param)), 2, "dropout_forward",
+                            "out, cache")
+        dx = quietly(backward, dout.copy(), cache)
+        def seeded(x: np.ndarray, param: dict = param) -> np.ndarray:
+            return np.asarray(quietly(forward, x, dict(param))[0])
+
+        numeric = eval_numerical_gradient_array(seeded, x, dout)
+        _, test_cache = _tuple(quietly(forward, x.copy(), {"mode": "test", "p": p}), 2,
+                               "dropout_forward", "out, cache")
+        dx_test = quietly(backward, dout.copy(), test_cache)
+        worst = max(worst, judge_dropout_backward(x, dout, out, dx, dx_test, numeric, p))
+    print(f"PASS dropout_backward: matches numerical gradients of your seeded forward "
+          f"(relative error {worst:.1e}), dx = dout at test time")
+
+
+#: Graded function -> its visible check, for the command-line summary table (in the
+#: notebook's order: activations, preprocessing, normalisation, dropout, the network,
+#: the update rules).
+_PREPROCESSING = (check_fit_preprocessing, check_apply_preprocessing, check_preprocess_splits)
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "tanh_forward": check_tanh_forward,
+    "tanh_backward": check_tanh_backward,
+    "leaky_relu_forward": check_leaky_relu_forward,
+    "leaky_relu_backward": check_leaky_relu_backward,
+    "maxout_forward": check_maxout_forward,
+    "maxout_backward": check_maxout_backward,
+    **{name: check for name, check in NETS_CHECKS.items() if check in _PREPROCESSING},
+    "batchnorm_forward": check_batchnorm_forward,
+    "batchnorm_backward": check_batchnorm_backward,
+    "batchnorm_backward_alt": check_batchnorm_backward_alt,
+    "layernorm_forward": check_layernorm_forward,
+    "layernorm_backward": check_layernorm_backward,
+    "spatial_batchnorm_forward": check_spatial_batchnorm_forward,
+    "spatial_batchnorm_backward": check_spatial_batchnorm_backward,
+    "dropout_forward": check_dropout_forward,
+    "dropout_backward": check_dropout_backward,
+    **{name: check for name, check in NETS_CHECKS.items() if check not in _PREPROCESSING},
+}
