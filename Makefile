@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS    ?=
 
-.PHONY: setup sandbox-tools lab test check submit grade lint release walkthroughs bench clean
+.PHONY: setup sandbox-tools lab test check submit grade lint release walkthroughs bench pretrain clean
 
 setup: $(STAMP)
 
@@ -76,6 +76,11 @@ walkthroughs: setup
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Retrain the source network of 06_transfer_learning (datasets/pretrained/small_cnn_source.pt
+# and its .json log); seeded and deterministic, about a minute on 2 cores.
+pretrain: setup
+	$(BIN)/python -m cs231n_utils.pretrain
 
 clean:
 	rm -rf grading walkthroughs .pytest_cache
