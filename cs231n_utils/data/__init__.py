@@ -16,11 +16,16 @@ The modules of this package:
 - :mod:`~cs231n_utils.data.cifar10`: the CIFAR-10 pickles, read with a restricted unpickler;
 - :mod:`~cs231n_utils.data.fashion_mnist`: idx files and the embedded Fashion-MNIST subset;
 - :mod:`~cs231n_utils.data.splits`: :func:`load_image_data`, which picks a source and splits it.
+- :mod:`~cs231n_utils.data.digits`: scikit-learn's 8x8 digits enlarged to 28x28 (06);
+- :mod:`~cs231n_utils.data.transfer_tasks`: the source and target tasks of 06.
+- :mod:`~cs231n_utils.data.text`: the Shakespeare text and character batches (07);
+- :mod:`~cs231n_utils.data.scenes`: generated captioned scenes and their features (07).
 
 Everything is imported from here: ``from cs231n_utils.data import load_image_data``.
 """
 
 from .cifar10 import CIFAR10_CLASSES, load_CIFAR10, load_CIFAR10_class_names
+from .digits import DIGITS_CLASSES, load_digits_images
 from .fashion_mnist import (
     FASHION_MNIST_CLASSES,
     load_embedded_fashion_mnist,
@@ -28,7 +33,23 @@ from .fashion_mnist import (
     read_idx,
 )
 from .paths import DatasetError, datasets_dir
+from .scenes import (
+    CLASS_WORDS,
+    build_vocab,
+    decode_captions,
+    encode_captions,
+    feature_statistics,
+    make_scenes,
+    scene_features,
+)
 from .splits import SOURCES, load_image_data
+from .text import CharVocab, char_batches, load_shakespeare, split_text
+from .transfer_tasks import (
+    SOURCE_CLASSES,
+    TARGET_A_CLASSES,
+    load_transfer_task,
+    take_per_class,
+)
 
 # Public as well, though outside __all__ as before the split: the file and folder names
 # and DATASETS_ENV (datasets/make_embedded_subset.py imports some of them).
@@ -44,14 +65,31 @@ from .paths import DATASETS_ENV as DATASETS_ENV  # isort: skip
 
 __all__ = [
     "CIFAR10_CLASSES",
+    "CLASS_WORDS",
+    "CharVocab",
+    "DIGITS_CLASSES",
     "DatasetError",
     "FASHION_MNIST_CLASSES",
     "SOURCES",
+    "SOURCE_CLASSES",
+    "TARGET_A_CLASSES",
+    "build_vocab",
+    "char_batches",
     "datasets_dir",
+    "decode_captions",
+    "encode_captions",
+    "feature_statistics",
     "load_CIFAR10",
     "load_CIFAR10_class_names",
+    "load_digits_images",
     "load_embedded_fashion_mnist",
     "load_fashion_mnist_idx",
     "load_image_data",
+    "load_shakespeare",
+    "load_transfer_task",
+    "make_scenes",
     "read_idx",
+    "scene_features",
+    "split_text",
+    "take_per_class",
 ]
