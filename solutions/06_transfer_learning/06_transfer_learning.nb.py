@@ -681,6 +681,30 @@ for name in targets:
         print(f"   {label:<10} " + "   ".join(gains))
 
 # %% [markdown]
+# **Accuracy floors.** A last sanity check of the four ways with 100 labels per class
+# (the runs of sections 3-6, fixed seeds and subsets). Each must reach at least the test
+# accuracy below, several points under what a correct run gets here. A way that falls
+# short is broken somewhere outside what the checks test: a body that still trains in way
+# 1, features taken in training mode or from the wrong layer in way 2, learning rates
+# swapped or the wrong blocks unfrozen in way 3.
+
+# %%
+FULL_FLOORS = {"A (similar)": {"scratch": 0.85, "way 1": 0.85, "way 2": 0.85, "way 3": 0.88},
+               "B (digits)": {"scratch": 0.90, "way 1": 0.90, "way 2": 0.90, "way 3": 0.92}}
+# In quick mode the runs are shorter, and the floors lower.
+QUICK_FLOORS = {"A (similar)": {"scratch": 0.70, "way 1": 0.80, "way 2": 0.80, "way 3": 0.83},
+                "B (digits)": {"scratch": 0.70, "way 1": 0.83, "way 2": 0.83, "way 3": 0.87}}
+FLOORS = QUICK_FLOORS if QUICK else FULL_FLOORS
+for name, floors in FLOORS.items():
+    for key, floor in floors.items():
+        acc = results[(key, name)][0]
+        assert acc >= floor, (f"target {name}, {key}: test accuracy {acc:.1%} with "
+                              f"{DEMO_LABELS} labels per class is below the floor {floor:.0%}")
+    print(f"target {name}: every way is above its floor (" + ", ".join(
+        f"{key} {results[(key, name)][0]:.1%} >= {floor:.0%}" for key, floor in floors.items())
+        + ")")
+
+# %% [markdown]
 # **What the plot shows, against the advice.** The numbers are those of the committed
 # checkpoint and the seeds above. At 10 labels per class the three subsets give spreads of
 # up to about three points, and the larger budgets are single runs with noise of their

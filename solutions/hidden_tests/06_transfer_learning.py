@@ -85,9 +85,8 @@ def freeze_cases() -> list[dict]:
 
 
 def probe_freeze_features(case):
-    from cs231n_utils.transfer_learning import freeze_features
-
     from cs231n_utils.checks.transfer import run_freeze_features
+    from cs231n_utils.transfer_learning import freeze_features
 
     return run_freeze_features(freeze_features, _unflat(case))
 
@@ -110,9 +109,8 @@ def replace_cases() -> list[dict]:
 
 
 def probe_replace_head(case):
-    from cs231n_utils.transfer_learning import replace_head
-
     from cs231n_utils.checks.transfer import run_replace_head
+    from cs231n_utils.transfer_learning import replace_head
 
     return run_replace_head(replace_head, _unflat(case))
 
@@ -137,9 +135,8 @@ def extract_cases() -> list[dict]:
 
 
 def probe_extract_features(case):
-    from cs231n_utils.transfer_learning import extract_features
-
     from cs231n_utils.checks.transfer import run_extract_features
+    from cs231n_utils.transfer_learning import extract_features
 
     return run_extract_features(extract_features, _unflat(case))
 
@@ -165,9 +162,8 @@ def fine_tune_cases() -> list[dict]:
 
 
 def probe_fine_tune_param_groups(case):
-    from cs231n_utils.transfer_learning import fine_tune_param_groups
-
     from cs231n_utils.checks.transfer import run_fine_tune_param_groups
+    from cs231n_utils.transfer_learning import fine_tune_param_groups
 
     return run_fine_tune_param_groups(fine_tune_param_groups, _unflat(case))
 
