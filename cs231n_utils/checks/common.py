@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
@@ -78,3 +78,88 @@ def count_python_lines(f: Callable[..., Any], *args: Any) -> tuple[Any, int]:
     finally:
         sys.settrace(previous)
     return result, lines
+
+
+# ---------------------------------------------------------------- comparisons (05, 07)
+#: Arrays whose largest entry is below this are compared absolutely.
+FLOOR = 1e-8
+
+
+def relative_to_largest(got: Any, want: Any, floor: float = FLOOR) -> float:
+    """``max |got - want| / max(max |want|, floor)``: the largest difference relative to
+    the largest expected entry (0 for empty arrays)."""
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    if want.size == 0:
+        return 0.0
+    return float(np.max(np.abs(got - want))) / max(float(np.max(np.abs(want))), floor)
+
+
+def close_to(got: Any, want: Any, tol: float, floor: float = FLOOR) -> bool:
+    """Whether ``got`` has the shape of ``want``, is finite and within ``tol`` of it
+    (:func:`relative_to_largest`)."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    want = np.asarray(want, dtype=np.float64)
+    return (got.shape == want.shape and bool(np.all(np.isfinite(got)))
+            and relative_to_largest(got, want, floor) <= tol)
+
+
+def first_matching_hint(got: Any, variants: Sequence[tuple[str, Any]], tol: float,
+                        floor: float = FLOOR) -> str:
+    """The hint of the first wrong variant ``(hint, value)`` that ``got`` matches, or ``""``."""
+    for hint, value in variants:
+        if value is not None and close_to(got, value, tol, floor):
+            return hint
+    return ""
+
+
+def assert_close_to_largest(got: Any, want: Any, what: str, tol: float, hint: str = "", *,
+                            reveal: bool = True, floor: float = FLOOR) -> float:
+    """Assert that :func:`relative_to_largest` of ``got`` is at most ``tol``; return it.
+    ``reveal=False``: the message names where, not the value expected there."""
+    error = relative_to_largest(got, want, floor)
+    if not error <= tol:
+        where = ""
+        if np.ndim(want):
+            got_a, want_a = np.asarray(got, dtype=np.float64), np.asarray(want)
+            worst = np.unravel_index(np.argmax(np.abs(got_a - want_a)), np.shape(want))
+            index = tuple(int(i) for i in worst)
+            where = (f" (e.g. at index {index}: {got_a[worst]:.6g}, expected "
+                     f"{want_a[worst]:.6g})" if reveal else f" (e.g. at index {index})")
+        elif reveal:
+            where = f" (got {float(got):.10g}, expected {float(want):.10g})"
+        raise AssertionError(f"{what}: relative error {error:.1e} exceeds {tol:g}{where}"
+                             + (f"; {hint}" if hint else ""))
+    return error
+
+
+def finite_number(value: Any, what: str) -> float:
+    """``value`` as a finite float, or an AssertionError saying what it is."""
+    ok = value is not None and np.ndim(value) == 0
+    number = np.nan
+    if ok:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            ok = False
+    assert ok, f"{what} must be a number, got {type(value).__name__}"
+    assert np.isfinite(number), f"{what} is {number}"
+    return number
+
+
+def restoring_random_state(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``f`` quietly and put NumPy's global random state back afterwards, and
+    PyTorch's when PyTorch is loaded (it is not imported here: the sandbox need not load
+    it)."""
+    torch = sys.modules.get("torch")
+    state = np.random.get_state()
+    torch_state = torch.random.get_rng_state() if torch is not None else None
+    try:
+        return quietly(f, *args, **kwargs)
+    finally:
+        np.random.set_state(state)
+        if torch_state is not None:
+            torch.random.set_rng_state(torch_state)

@@ -53,9 +53,14 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from cs231n_utils.checks.common import assert_close_to_largest as _assert_close
 from cs231n_utils.checks.common import finite_array as _array
+from cs231n_utils.checks.common import finite_number as _number
+from cs231n_utils.checks.common import first_matching_hint as _first_hint
 from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import relative_to_largest as relative_error
+from cs231n_utils.checks.common import restoring_random_state as _restoring_random_state
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
 from cs231n_utils.gradient_check import eval_numerical_gradient_array
@@ -135,82 +140,6 @@ _SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 
 
 # ------------------------------------------------------------------------ helpers
-
-
-def relative_error(got: Any, want: Any, floor: float = FLOOR) -> float:
-    """``max |got - want| / max(max |want|, floor)``: the largest difference relative to
-    the largest expected entry (0 for empty arrays)."""
-    got = np.asarray(got, dtype=np.float64)
-    want = np.asarray(want, dtype=np.float64)
-    if want.size == 0:
-        return 0.0
-    return float(np.max(np.abs(got - want))) / max(float(np.max(np.abs(want))), floor)
-
-
-def _close(got: Any, want: Any, tol: float, floor: float = FLOOR) -> bool:
-    """Whether ``got`` has the shape of ``want``, is finite and within ``tol`` of it."""
-    try:
-        got = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    want = np.asarray(want, dtype=np.float64)
-    return (got.shape == want.shape and bool(np.all(np.isfinite(got)))
-            and relative_error(got, want, floor) <= tol)
-
-
-def _first_hint(got: Any, variants: Sequence[tuple[str, Any]], tol: float,
-                floor: float = FLOOR) -> str:
-    """The hint of the first wrong variant that ``got`` matches, or ``""``."""
-    for hint, value in variants:
-        if value is not None and _close(got, value, tol, floor):
-            return hint
-    return ""
-
-
-def _assert_close(got: Any, want: Any, what: str, tol: float, hint: str = "", *,
-                  reveal: bool = True, floor: float = FLOOR) -> float:
-    """Assert that :func:`relative_error` of ``got`` is at most ``tol``; return it.
-    ``reveal=False``: the message names where, not the value expected there."""
-    error = relative_error(got, want, floor)
-    if not error <= tol:
-        where = ""
-        if np.ndim(want):
-            got_a, want_a = np.asarray(got, dtype=np.float64), np.asarray(want)
-            worst = np.unravel_index(np.argmax(np.abs(got_a - want_a)), np.shape(want))
-            index = tuple(int(i) for i in worst)
-            where = (f" (e.g. at index {index}: {got_a[worst]:.6g}, expected "
-                     f"{want_a[worst]:.6g})" if reveal else f" (e.g. at index {index})")
-        elif reveal:
-            where = f" (got {float(got):.10g}, expected {float(want):.10g})"
-        raise AssertionError(f"{what}: relative error {error:.1e} exceeds {tol:g}{where}"
-                             + (f"; {hint}" if hint else ""))
-    return error
-
-
-def _number(value: Any, what: str) -> float:
-    """``value`` as a finite float, or an AssertionError saying what it is."""
-    ok = value is not None and np.ndim(value) == 0
-    number = np.nan
-    if ok:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            ok = False
-    assert ok, f"{what} must be a number, got {type(value).__name__}"
-    assert np.isfinite(number), f"{what} is {number}"
-    return number
-
-
-def _restoring_random_state(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``f`` quietly and put NumPy's and PyTorch's global random states back."""
-    import torch
-
-    state, torch_state = np.random.get_state(), torch.random.get_rng_state()
-    try:
-        return quietly(f, *args, **kwargs)
-    finally:
-        np.random.set_state(state)
-        torch.random.set_rng_state(torch_state)
 
 
 def judge_returned(function: str, kind: str, length: int | None, count: int,

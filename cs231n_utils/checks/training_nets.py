@@ -54,9 +54,15 @@ import numpy as np
 from scipy import linalg
 from scipy.special import logsumexp
 
+from cs231n_utils.checks.common import assert_close_to_largest as _assert_close
+from cs231n_utils.checks.common import close_to as _close
 from cs231n_utils.checks.common import finite_array as _array
+from cs231n_utils.checks.common import finite_number as _number
+from cs231n_utils.checks.common import first_matching_hint as _first_hint
 from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import relative_to_largest as relative_error
+from cs231n_utils.checks.common import restoring_random_state as _restoring_random_state
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
 from cs231n_utils.gradient_check import eval_numerical_gradient_array
@@ -116,70 +122,6 @@ NORMALIZATIONS = ("batchnorm", "layernorm")
 # ------------------------------------------------------------------------ helpers
 
 
-def relative_error(got: Any, want: Any, floor: float = FLOOR) -> float:
-    """``max |got - want| / max(max |want|, floor)``: the largest difference relative to
-    the largest expected entry (0 for empty arrays)."""
-    got = np.asarray(got, dtype=np.float64)
-    want = np.asarray(want, dtype=np.float64)
-    if want.size == 0:
-        return 0.0
-    diff = float(np.max(np.abs(got - want)))
-    return diff / max(float(np.max(np.abs(want))), floor)
-
-
-def _close(got: Any, want: Any, tol: float, floor: float = FLOOR) -> bool:
-    """Whether ``got`` has the shape of ``want`` and is within ``tol`` of it."""
-    try:
-        got = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    want = np.asarray(want, dtype=np.float64)
-    return (got.shape == want.shape and bool(np.all(np.isfinite(got)))
-            and relative_error(got, want, floor) <= tol)
-
-
-def _assert_close(got: np.ndarray, want: np.ndarray, what: str, tol: float, hint: str = "",
-                  *, reveal: bool = True, floor: float = FLOOR) -> float:
-    """Assert that :func:`relative_error` of ``got`` is at most ``tol``; return it.
-    ``reveal=False``: the message names where, not the value expected there."""
-    error = relative_error(got, want, floor)
-    if not error <= tol:
-        where = ""
-        if np.ndim(want):
-            got_a, want_a = np.asarray(got, dtype=np.float64), np.asarray(want)
-            worst = np.unravel_index(np.argmax(np.abs(got_a - want_a)), np.shape(want))
-            index = tuple(int(i) for i in worst)
-            where = (f" (e.g. at index {index}: {got_a[worst]:.6g}, expected "
-                     f"{want_a[worst]:.6g})" if reveal else f" (e.g. at index {index})")
-        elif reveal:
-            where = f" (got {float(got):.10g}, expected {float(want):.10g})"
-        raise AssertionError(f"{what}: relative error {error:.1e} exceeds {tol:g}{where}"
-                             + (f"; {hint}" if hint else ""))
-    return error
-
-
-def _first_hint(got: Any, variants: Sequence[tuple[str, Any]], tol: float,
-                floor: float = FLOOR) -> str:
-    """The hint of the first wrong variant that ``got`` matches, or ``""``."""
-    for hint, value in variants:
-        if value is not None and _close(got, value, tol, floor):
-            return hint
-    return ""
-
-
-def _number(value: Any, what: str) -> float:
-    """``value`` as a float, or an AssertionError saying it is not a number."""
-    ok = value is not None and np.ndim(value) == 0
-    if ok:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            ok = False
-    assert ok, f"{what} must be a number, got {type(value).__name__}"
-    assert np.isfinite(number), f"{what} is {number}"
-    return number
-
-
 def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x.reshape(len(x), -1) @ w + b
 
@@ -191,15 +133,6 @@ def _normalize(a: np.ndarray, gamma: np.ndarray, beta: np.ndarray, axis: int, ep
     if mean is None:
         mean, var = a.mean(axis=axis, keepdims=True), a.var(axis=axis, keepdims=True)
     return gamma * (a - mean) / np.sqrt(var + eps) + beta
-
-
-def _restoring_random_state(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``f`` quietly and put NumPy's global random state back afterwards."""
-    state = np.random.get_state()
-    try:
-        return quietly(f, *args, **kwargs)
-    finally:
-        np.random.set_state(state)
 
 
 # ================================================================== preprocessing
