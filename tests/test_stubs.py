@@ -76,3 +76,23 @@ def test_keep_leaves_chosen_answers_in_place():
     assert list(ns["top"]([5, 1, 4, 2])) == [5, 4, 2]
     with pytest.raises(NotImplementedError):
         ns["Model"]().fit(None)
+
+
+def test_every_marker_names_a_section_heading_of_its_notebook():
+    """A stub's message says 'see <id>, section <n> "<title>"': that heading must exist."""
+    import re
+
+    from cs231n_utils.course import SOLUTION_PACKAGE_DIR, SOLUTIONS_DIR
+    from cs231n_utils.course.overlay import graded_modules
+
+    where = re.compile(r'^(?P<id>\w+), section (?P<n>\d+) "(?P<title>[^"]+)"$')
+    missing = []
+    for rel in graded_modules(SOLUTION_PACKAGE_DIR):
+        for region in find_regions((SOLUTION_PACKAGE_DIR / rel).read_text(), str(rel)):
+            match = where.match(region.where)
+            assert match, f"{rel}: marker {region.where!r} is not '<id>, section <n> \"<title>\"'"
+            notebook = SOLUTIONS_DIR / match["id"] / f"{match['id']}.nb.py"
+            heading = f"# ## {match['n']}. {match['title']}\n"
+            if not notebook.is_file() or heading not in notebook.read_text():
+                missing.append(f"{rel} ({region.function}): {heading.strip()}")
+    assert not missing, sorted(set(missing))

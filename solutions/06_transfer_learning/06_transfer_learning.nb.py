@@ -50,7 +50,7 @@
 # 2. Two target tasks
 # 3. Training from scratch
 # 4. Way 1: a new head on a frozen body
-# 5. Way 2: features once, then a small classifier
+# 5. Way 2: features once, then a classifier
 # 6. Way 3: fine-tuning the top blocks
 # 7. How many labels do you need?
 # 8. What the pretrained features see
@@ -343,7 +343,7 @@ print(f"trained parameters: {trainable} of {sum(p.numel() for p in model.paramet
       f"(the head); the body still equals the pretrained one: {body_same}")
 
 # %% [markdown]
-# ## 5. Way 2: features once, then a small classifier
+# ## 5. Way 2: features once, then a classifier
 #
 # Look at what way 1 computes. The body is frozen, so the feature vector of a training
 # image is the same in every epoch; yet every epoch runs the whole body again over every
