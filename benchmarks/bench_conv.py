@@ -41,9 +41,7 @@ imported: the student copy in ``cs231n_utils/`` only raises ``NotImplementedErro
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -51,7 +49,7 @@ import torch
 from torch.nn import functional
 
 from cs231n_utils.course.overlay import overlay_in_process
-from cs231n_utils.timing import blas_threads, time_function
+from cs231n_utils.timing import best_times, blas_threads, time_function
 
 N = 50
 REPEAT = 15                  # fast layers and PyTorch: best of this many, after warm-up
@@ -94,21 +92,6 @@ CONFIGS = [
     Config("pool 2x2 stride 2, 32 ch, 28x28", "pool", (N, 32, 28, 28), pool=2, stride=2,
            goal=False),
 ]
-
-
-def best_times(fs: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
-    """Seconds of the fastest of ``repeat`` calls of each ``f()``, after two warm-up calls
-    each; the functions take turns, so a slow spell of the machine hits them all alike."""
-    for f in fs.values():
-        f()
-        f()
-    best = dict.fromkeys(fs, float("inf"))
-    for _ in range(repeat):
-        for name, f in fs.items():
-            start = perf_counter()
-            f()
-            best[name] = min(best[name], perf_counter() - start)
-    return best
 
 
 def make_inputs(config: Config, dtype: type, rng: np.random.Generator) -> dict[str, Any]:

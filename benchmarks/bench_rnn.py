@@ -28,34 +28,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from time import perf_counter
 from typing import Any
 
 import numpy as np
 import torch
 
 from cs231n_utils.course.overlay import overlay_in_process
-from cs231n_utils.timing import blas_threads
+from cs231n_utils.timing import best_times, blas_threads
 
 N, T, D, H = 64, 32, 128, 256
 REPEAT = 7
 GOAL = 2.0
 DTYPES = (np.float32, np.float64)
 TOLERANCE = {np.float32: 1e-3, np.float64: 1e-10}   # largest difference / largest entry
-
-
-def best_times(fs: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
-    """Seconds of the fastest of ``repeat`` calls of each ``f()``, after a warm-up call;
-    the functions take turns."""
-    for f in fs.values():
-        f()
-    best = dict.fromkeys(fs, float("inf"))
-    for _ in range(repeat):
-        for name, f in fs.items():
-            start = perf_counter()
-            f()
-            best[name] = min(best[name], perf_counter() - start)
-    return best
 
 
 def relative_difference(got: Any, want: Any) -> float:
@@ -140,7 +125,7 @@ def main() -> int:
             seconds = best_times({
                 "ours": our_step,
                 "torch": lambda c=cell, m=module, x=x, h0=h0, dh=dh: torch_step(c, m, x, h0, dh),
-            }, REPEAT)
+            }, REPEAT, warmup=1)
             rows.append((cell, np.dtype(dtype).name, seconds))
     if failures:
         print("FAIL: our layers disagree with torch.nn:")

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -43,6 +42,7 @@ import torch
 from torch.nn import functional
 
 from cs231n_utils.course.overlay import overlay_in_process
+from cs231n_utils.timing import best_times
 
 N, D = 500, 1024
 PARAM_SIZE = 10_000_000
@@ -51,21 +51,6 @@ REPEAT_OPTIM = 9
 GOAL = 1.5                    # ours at most this many times PyTorch's time
 DTYPES = (np.float32, np.float64)
 TOLERANCE = {np.float32: 1e-4, np.float64: 1e-10}   # largest difference / largest entry
-
-
-def best_times(fs: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
-    """Seconds of the fastest of ``repeat`` calls of each ``f()``, after two warm-up calls
-    each; the functions take turns, so a slow spell of the machine hits them all alike."""
-    for f in fs.values():
-        f()
-        f()
-    best = dict.fromkeys(fs, float("inf"))
-    for _ in range(repeat):
-        for name, f in fs.items():
-            start = perf_counter()
-            f()
-            best[name] = min(best[name], perf_counter() - start)
-    return best
 
 
 def relative_difference(got: Any, want: Any) -> float:

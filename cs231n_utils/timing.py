@@ -15,7 +15,7 @@ from collections.abc import Callable
 from time import perf_counter
 from typing import Any, NamedTuple
 
-__all__ = ["TimingRow", "compare_timings", "format_timings", "time_function"]
+__all__ = ["TimingRow", "best_times", "compare_timings", "format_timings", "time_function"]
 
 
 class TimingRow(NamedTuple):
@@ -65,6 +65,38 @@ def time_function(
         for _ in range(number):
             f(*args, **kwargs)
         best = min(best, (perf_counter() - start) / number)
+    return best
+
+
+def best_times(fs: dict[str, Callable[[], Any]], repeat: int,
+               warmup: int = 2) -> dict[str, float]:
+    """Seconds of the fastest of ``repeat`` calls of each ``f()``, after ``warmup`` calls
+    each; the functions take turns (a, b, a, b, ...), so that a slow spell of a shared
+    machine hits them all alike instead of spoiling one function's runs.
+
+    Parameters
+    ----------
+    fs : dict of str to callable
+        The functions to time, by name; each is called without arguments.
+    repeat : int
+        Timed calls of each; the fastest counts.
+    warmup : int, default 2
+        Untimed calls of each first (caches, lazy initialisation).
+
+    Returns
+    -------
+    dict of str to float
+        The best time of each function, under its name.
+    """
+    for f in fs.values():
+        for _ in range(warmup):
+            f()
+    best = dict.fromkeys(fs, float("inf"))
+    for _ in range(repeat):
+        for name, f in fs.items():
+            start = perf_counter()
+            f()
+            best[name] = min(best[name], perf_counter() - start)
     return best
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from cs231n_utils import timing
-from cs231n_utils.timing import compare_timings, format_timings, time_function
+from cs231n_utils.timing import best_times, compare_timings, format_timings, time_function
 
 
 @pytest.fixture
@@ -108,3 +108,11 @@ def test_blas_threads_reads_the_usual_variables(monkeypatch):
     assert blas_threads() == 3
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     assert blas_threads() == 1
+
+
+def test_best_times_warms_up_then_times_each_function_in_turn():
+    calls = []
+    seconds = best_times({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+                         repeat=3, warmup=1)
+    assert calls == ["a", "b"] + ["a", "b"] * 3
+    assert set(seconds) == {"a", "b"} and all(0 <= s < 1 for s in seconds.values())

@@ -44,6 +44,7 @@ from scipy.special import expit, logsumexp, softmax
 
 from cs231n_utils.checks.common import finite_array as _array
 from cs231n_utils.checks.common import graded as _graded
+from cs231n_utils.checks.common import numeric_grads as _numeric_grads
 from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
@@ -149,17 +150,6 @@ def _judge_gradients(function: str, names: tuple[str, ...], got: Sequence[Any],
         worst = max(worst, _assert_close(g, w, f"{function}{context}: {name}", tol,
                                          hints.get(name, ""), reveal=reveal))
     return worst
-
-
-def _numeric_grads(forward: Callable[..., np.ndarray], inputs: list[np.ndarray],
-                   dout: np.ndarray) -> list[np.ndarray]:
-    """Numerical gradient of ``sum(forward(*inputs) * dout)`` for each input."""
-    grads = []
-    for i, x in enumerate(inputs):
-        def f(_: np.ndarray, i: int = i, x: np.ndarray = x) -> np.ndarray:
-            return forward(*inputs[:i], x, *inputs[i + 1:])
-        grads.append(eval_numerical_gradient_array(f, x, dout))
-    return grads
 
 
 def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:

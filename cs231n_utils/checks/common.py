@@ -163,3 +163,18 @@ def restoring_random_state(f: Callable[..., Any], *args: Any, **kwargs: Any) -> 
         np.random.set_state(state)
         if torch_state is not None:
             torch.random.set_rng_state(torch_state)
+
+
+def numeric_grads(forward: Callable[..., np.ndarray], inputs: Sequence[np.ndarray],
+                  dout: np.ndarray) -> list[np.ndarray]:
+    """Numerical gradient (centred differences, float64) of ``sum(forward(*inputs) * dout)``
+    with respect to each of ``inputs``: the oracle of the backward checks."""
+    from cs231n_utils.gradient_check import eval_numerical_gradient_array
+
+    inputs = list(inputs)
+    grads = []
+    for i, x in enumerate(inputs):
+        def f(_: np.ndarray, i: int = i, x: np.ndarray = x) -> np.ndarray:
+            return forward(*inputs[:i], x, *inputs[i + 1:])
+        grads.append(eval_numerical_gradient_array(f, x, np.asarray(dout, dtype=np.float64)))
+    return grads

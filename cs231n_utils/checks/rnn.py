@@ -77,10 +77,10 @@ from scipy.special import logsumexp, softmax
 
 from cs231n_utils.checks.common import finite_array as _array
 from cs231n_utils.checks.common import graded as _graded
-from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import numeric_grads, quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
-from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
+from cs231n_utils.gradient_check import rel_error
 
 ASSIGNMENT = "07_rnn"
 
@@ -306,19 +306,6 @@ def judge_outputs(function: str, names: Sequence[str], got: Sequence[Any],
         hint = which_variant(g, w, variants.get(name, {}), defaults.get(name, ""))
         worst = max(worst, assert_close(g, w, what, tol, hint, reveal=reveal))
     return worst
-
-
-def numeric_grads(forward: Callable[..., np.ndarray], inputs: Sequence[np.ndarray],
-                  dout: np.ndarray) -> list[np.ndarray]:
-    """Numerical gradients of ``sum(forward(*inputs) * dout)`` with respect to each input
-    (centred differences, float64; the inputs are restored)."""
-    inputs = list(inputs)
-    grads = []
-    for i, x in enumerate(inputs):
-        def f(_: np.ndarray, i: int = i, x: np.ndarray = x) -> np.ndarray:
-            return forward(*inputs[:i], x, *inputs[i + 1:])
-        grads.append(eval_numerical_gradient_array(f, x, np.asarray(dout, dtype=np.float64)))
-    return grads
 
 
 def _shapes(**sizes: int) -> str:

@@ -58,12 +58,12 @@ from cs231n_utils.checks.common import finite_array as _array
 from cs231n_utils.checks.common import finite_number as _number
 from cs231n_utils.checks.common import first_matching_hint as _first_hint
 from cs231n_utils.checks.common import graded as _graded
+from cs231n_utils.checks.common import numeric_grads as _numeric_grads
 from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import relative_to_largest as relative_error
 from cs231n_utils.checks.common import restoring_random_state as _restoring_random_state
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
-from cs231n_utils.gradient_check import eval_numerical_gradient_array
 
 __all__ = [
     "CAPTIONING_CELLS",
@@ -161,17 +161,6 @@ def _blocks(a: np.ndarray, count: int) -> list[np.ndarray]:
 def _torch_order(H: int) -> np.ndarray:
     """The columns of our LSTM weights (gates i, f, o, g) in PyTorch's order i, f, g, o."""
     return np.arange(4 * H).reshape(4, H)[[0, 1, 3, 2]].ravel()
-
-
-def _numeric_grads(forward: Callable[..., np.ndarray], inputs: list[np.ndarray],
-                   dout: np.ndarray) -> list[np.ndarray]:
-    """Numerical gradient of ``sum(forward(*inputs) * dout)`` for each input."""
-    grads = []
-    for k, value in enumerate(inputs):
-        def f(_: np.ndarray, k: int = k, value: np.ndarray = value) -> np.ndarray:
-            return forward(*inputs[:k], value, *inputs[k + 1:])
-        grads.append(eval_numerical_gradient_array(f, value, dout))
-    return grads
 
 
 # ------------------------------------------------------- NumPy oracles and variants

@@ -54,6 +54,7 @@ import numpy as np
 
 from cs231n_utils.checks.common import finite_array as _array
 from cs231n_utils.checks.common import graded as _graded
+from cs231n_utils.checks.common import numeric_grads as _numeric_grads
 from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
@@ -179,17 +180,6 @@ def _shaped(value: Any, what: str, shape: tuple[int, ...], hint: str = "") -> np
         got = np.shape(value)
         assert got == shape, f"{what} has shape {got}, expected {shape}; {hint}"
     return _array(value, what, shape)
-
-
-def _numeric_grads(forward: Callable[..., np.ndarray], inputs: list[np.ndarray],
-                   dout: np.ndarray) -> list[np.ndarray]:
-    """Numerical gradient of ``sum(forward(*inputs) * dout)`` for each input (float64)."""
-    grads = []
-    for i, x in enumerate(inputs):
-        def f(_: np.ndarray, i: int = i, x: np.ndarray = x) -> np.ndarray:
-            return forward(*inputs[:i], x, *inputs[i + 1:])
-        grads.append(eval_numerical_gradient_array(f, x, dout))
-    return grads
 
 
 def _t(array: Any) -> Any:
