@@ -20,6 +20,7 @@ import importlib
 import pkgutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -95,15 +96,25 @@ def run_checks(assignment: str, timeout: float = DEFAULT_TIMEOUT,
     return results
 
 
+#: Lines of a row's message in the table (a named mistake comes first, then the numbers).
+MESSAGE_LINES = 3
+
+
 def format_table(results: list[CheckResult], width: int = 100) -> str:
-    """The results as an aligned text table."""
+    """The results as an aligned text table; a long message goes on over up to
+    ``MESSAGE_LINES`` lines of ``width`` characters, under its column."""
     name_w = max([len("graded function")] + [len(r.function) for r in results])
     header = f"{'graded function':<{name_w}}  written  passes  first failure / verdict"
     lines = [header, "-" * min(width, len(header) + 20)]
+    indent = " " * (name_w + 17)
     for r in results:
-        message = r.message if len(r.message) <= width else r.message[:width - 3] + "..."
+        message = textwrap.wrap(r.message, width) or [""]
+        if len(message) > MESSAGE_LINES:
+            message = message[:MESSAGE_LINES]
+            message[-1] = message[-1][:width - 3] + "..."
         lines.append(f"{r.function:<{name_w}}  {'yes' if r.written else 'NO':<7}  "
-                     f"{'yes' if r.passed else 'NO':<6}  {message}")
+                     f"{'yes' if r.passed else 'NO':<6}  {message[0]}")
+        lines.extend(indent + more for more in message[1:])
     passed = sum(r.passed for r in results)
     lines.append(f"{passed} of {len(results)} checks pass")
     return "\n".join(lines)

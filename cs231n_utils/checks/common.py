@@ -13,10 +13,13 @@ import numpy as np
 
 def graded(module: str, name: str) -> Callable[..., Any]:
     """The student's ``cs231n_utils.<module>.<name>``, looked up when a check runs (so
-    edits are picked up)."""
+    edits are picked up). While a check runs, calls of a catalogued function are recorded
+    (:mod:`cs231n_utils.checks.mistakes`)."""
     import importlib
 
-    return getattr(importlib.import_module(f"cs231n_utils.{module}"), name)
+    from cs231n_utils.checks.mistakes import recorded
+
+    return recorded(module, name, getattr(importlib.import_module(f"cs231n_utils.{module}"), name))
 
 
 def finite_array(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -56,7 +59,10 @@ def count_python_lines(f: Callable[..., Any], *args: Any) -> tuple[Any, int]:
     A Python loop over rows runs its body once per row; whole-array code runs each line
     once. Counting with :func:`sys.settrace` tells them apart whatever the computer's speed.
     """
-    code = getattr(f, "__code__", None) or getattr(getattr(f, "__func__", None), "__code__", None)
+    import inspect
+
+    plain = inspect.unwrap(getattr(f, "__func__", f))  # not the wrapper that records calls
+    code = getattr(plain, "__code__", None)
     if code is None:  # not a plain Python function: nothing to count
         return f(*args), 0
     filename = code.co_filename

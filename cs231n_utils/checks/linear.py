@@ -38,13 +38,13 @@ PASS svm_loss_naive: loss matches torch (diff 4.4e-16), dW matches the numerical
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from cs231n_utils.checks.common import count_python_lines, quietly
+from cs231n_utils.checks.common import count_python_lines, graded, quietly
+from cs231n_utils.checks.mistakes import diagnosing
 from cs231n_utils.gradient_check import eval_numerical_gradient, rel_error
 
 ASSIGNMENT = "02_linear_classifiers"
@@ -150,7 +150,7 @@ def _oracle_loss(kind: str, W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: fl
 def _graded_function(name: str) -> Callable[..., Any]:
     """The student's loss function (imported now, so their current copy is used)."""
     module = "linear_svm" if name.startswith("svm") else "softmax"
-    return getattr(importlib.import_module(f"cs231n_utils.classifiers.{module}"), name)
+    return graded(f"classifiers.{module}", name)
 
 
 def numbers_or_none(value: Any) -> np.ndarray | None:
@@ -229,22 +229,6 @@ def _call_loss(name: str, W: np.ndarray, X: np.ndarray, y: np.ndarray,
     return judge_loss_output(name, W, X, y, loss_output(out, *given))
 
 
-def _loss_hint(kind: str, got: float, want: float, reg: float, W: np.ndarray,
-               X: np.ndarray, y: np.ndarray) -> str:
-    """A guess at the usual mistake behind a wrong loss value."""
-    N = X.shape[0]
-    data_loss = want - reg * np.sum(W * W)
-    if reg and abs(got - data_loss) <= 1e-6 * max(1.0, abs(want)):
-        return "; the regularisation term reg * sum(W * W) is missing"
-    if reg and abs(got - (data_loss + 0.5 * reg * np.sum(W * W))) <= 1e-6 * max(1.0, abs(want)):
-        return "; CS231n's regularisation here is reg * sum(W * W), without a factor 1/2"
-    if abs(got - N * data_loss - reg * np.sum(W * W)) <= 1e-6 * max(1.0, N * abs(want)):
-        return f"; that is N = {N} times too big: average over the examples"
-    if kind == "svm" and abs(got - want - 1.0) <= 1e-6 * max(1.0, abs(want)):
-        return "; 1 too much per example: skip j == y[i] (the correct class's own margin)"
-    return ""
-
-
 _OVERFLOW_HINT = ("exp overflows (subtract each row's largest score first), or log of a "
                   "probability that underflowed to 0 (use log-sum-exp minus the correct "
                   "score)")
@@ -262,7 +246,7 @@ def judge_loss_value(name: str, kind: str, W: np.ndarray, X: np.ndarray, y: np.n
     diff = abs(loss - want)
     if diff <= LOSS_TOLERANCE * max(1.0, abs(want)):
         return diff
-    hint = _loss_hint(kind, loss, want, reg, W, X, y)
+    hint = ""  # the usual mistakes are named by the catalogue (checks/catalogue/linear.py)
     if reveal:
         raise AssertionError(f"{name}(W, X, y, reg={reg}) returned loss {loss:.10g}, "
                              f"expected {want:.10g}{hint}")
@@ -299,22 +283,11 @@ def judge_gradient(name: str, kind: str, W: np.ndarray, X: np.ndarray, y: np.nda
     if np.all(diff <= allowed):
         return float(diff.max())
     d, c = np.unravel_index(np.argmax(diff - allowed), dW.shape)
-
-    def close(candidate: np.ndarray) -> bool:
-        return bool(np.all(np.abs(candidate - want) <= allowed))
-
-    hint = ""
-    if reg and close(dW + 2 * reg * W):
-        hint = "; the regularisation part 2 * reg * W is missing"
-    elif reg and close(dW + reg * W):
-        hint = "; the regularisation part is 2 * reg * W (the derivative of reg * W**2)"
-    elif close(-dW):
-        hint = "; it has the wrong sign"
     where = (f"dW[{d}, {c}] = {dW[d, c]:.6g}, exact {want[d, c]:.6g}" if reveal
              else f"at dW[{d}, {c}]")
     raise AssertionError(
         f"{name}(reg={reg:.3g}): dW differs from the exact gradient (torch autograd) by up "
-        f"to {diff.max():.3g}; e.g. {where}{hint}"
+        f"to {diff.max():.3g}; e.g. {where}"
     )
 
 
@@ -343,13 +316,10 @@ def _check_gradients(name: str, kind: str, seed: int) -> float:
         error = rel_error(dW, numeric)
         if not error <= GRADIENT_TOLERANCE:
             d, c = np.unravel_index(np.argmax(np.abs(dW - numeric)), dW.shape)
-            hint = ""
-            if reg and rel_error(dW + 2 * reg * W, numeric) <= GRADIENT_TOLERANCE:
-                hint = "; the regularisation part 2 * reg * W is missing"
             raise AssertionError(
                 f"{name}(reg={reg}): dW differs from the numerical gradient, relative error "
                 f"{error:.1e} (allowed {GRADIENT_TOLERANCE:g}); e.g. dW[{d}, {c}] = "
-                f"{dW[d, c]:.6g}, numerical {numeric[d, c]:.6g}{hint}"
+                f"{dW[d, c]:.6g}, numerical {numeric[d, c]:.6g}"
             )
         worst = max(worst, error)
     return worst
@@ -663,8 +633,7 @@ def check_predict() -> None:
     AssertionError
         With a one-line reason, if a prediction is wrong.
     """
-    from cs231n_utils.classifiers.linear_classifier import LinearClassifier
-
+    LinearClassifier = graded("classifiers.linear_classifier", "LinearClassifier")
     rng = np.random.default_rng(31)
     W = rng.standard_normal((6, 5))
     X = rng.standard_normal((25, 6))
@@ -684,3 +653,5 @@ CHECKS: dict[str, Callable[[], None]] = {
     "LinearClassifier.train": check_train,
     "LinearClassifier.predict": check_predict,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.linear).
+CHECKS = diagnosing(ASSIGNMENT, CHECKS, globals())

@@ -14,6 +14,7 @@ with ``reveal=False``, on the trusted side:
 """
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from cs231n_utils.checks.linear import (
     judge_reproducible,
     judge_train,
 )
+from cs231n_utils.checks.mistakes import Call, hidden_call
 from cs231n_utils.course.trusted import HiddenTest
 
 # --- the four losses ----------------------------------------------------------------------
@@ -102,6 +104,12 @@ def judge_loss(name: str) -> Callable[[dict, dict], None]:
     return judge_case
 
 
+def call_loss(case: dict, got: dict) -> Call:
+    """Trusted side: the call one loss case made, for the mistake catalogue."""
+    return hidden_call((case["W"], case["X"], case["y"], float(case["reg"])),
+                       (got.get("loss"), got.get("dW")))
+
+
 # --- LinearClassifier ---------------------------------------------------------------------
 
 
@@ -151,6 +159,11 @@ def probe_predict(case: dict) -> dict:
 def judge_predict_case(case: dict, got: dict) -> None:
     judge_predict(case["W"], case["X"], _received(got, "y_pred", "what predict returned"),
                   _received(got, "W_after", "W after predict"), reveal=False)
+
+
+def call_predict(case: dict, got: dict) -> Call:
+    """Trusted side: the call one predict case made (the model is its weights)."""
+    return hidden_call((SimpleNamespace(W=case["W"]), case["X"]), got.get("y_pred"))
 
 
 def train_cases() -> list[dict]:
@@ -219,18 +232,22 @@ def judge_train_case(case: dict, got: dict) -> None:
 HIDDEN_TESTS = [
     HiddenTest("svm_naive", "svm_loss_naive",
                lambda: loss_cases(5100, 5, (25, 16, 9), "svm"),
-               probe_svm_naive, judge_loss("svm_loss_naive")),
+               probe_svm_naive, judge_loss("svm_loss_naive"),
+               call_loss),
     HiddenTest("svm_vectorized", "svm_loss_vectorized",
                lambda: loss_cases(5200, 6, (300, 60, 15), "svm"),
-               probe_svm_vectorized, judge_loss("svm_loss_vectorized")),
+               probe_svm_vectorized, judge_loss("svm_loss_vectorized"),
+               call_loss),
     HiddenTest("softmax_naive", "softmax_loss_naive",
                lambda: loss_cases(6100, 6, (25, 16, 9), "softmax", huge_from=4),
-               probe_softmax_naive, judge_loss("softmax_loss_naive")),
+               probe_softmax_naive, judge_loss("softmax_loss_naive"),
+               call_loss),
     HiddenTest("softmax_vectorized", "softmax_loss_vectorized",
                lambda: loss_cases(6200, 6, (300, 60, 15), "softmax", huge_from=4),
-               probe_softmax_vectorized, judge_loss("softmax_loss_vectorized")),
+               probe_softmax_vectorized, judge_loss("softmax_loss_vectorized"),
+               call_loss),
     HiddenTest("linear_classifier_predict", "LinearClassifier.predict", predict_cases,
-               probe_predict, judge_predict_case),
+               probe_predict, judge_predict_case, call_predict),
     HiddenTest("linear_classifier_train", "LinearClassifier.train", train_cases,
                probe_train, judge_train_case),
 ]

@@ -194,8 +194,25 @@ def _read_error(path: Path) -> str | None:
     return None if error is None else str(error)[:MAX_MESSAGE]
 
 
+def _diagnosis(assignment: str, test: HiddenTest, cases: list, got: list) -> str:
+    """The catalogued mistake that every case's result matches, as ``"<diagnosis>. "``,
+    or ``""`` (see :mod:`cs231n_utils.checks.mistakes`; the variants run here, on the
+    trusted copies of the cases)."""
+    if test.call is None:
+        return ""
+    from cs231n_utils.checks.mistakes import diagnosis
+
+    try:
+        calls = [test.call(copy.deepcopy(case), out) for case, out in zip(cases, got,
+                                                                          strict=True)]
+    except Exception:  # noqa: BLE001 (results of the wrong form match no mistake)
+        return ""
+    found = diagnosis(assignment, test.function, calls)
+    return f"{found}. " if found else ""
+
+
 def _judge(test: HiddenTest, cases: list, results: Path, taken: Path,
-           crashed: str | None) -> Verdict:
+           crashed: str | None, assignment: str = "") -> Verdict:
     """Decide one test from the worker's plain results (copied from ``results`` into
     ``taken`` first)."""
     def fail(message: str) -> Verdict:
@@ -220,7 +237,8 @@ def _judge(test: HiddenTest, cases: list, results: Path, taken: Path,
         try:
             test.judge(copy.deepcopy(case), out)
         except AssertionError as problem:
-            return fail(f"{test.function}, {where}: {problem}")
+            named = _diagnosis(assignment, test, cases, got)
+            return fail(f"{test.function}, {where}: {named}{problem}")
         except KeyError as problem:
             return fail(f"{test.function}, {where}: nothing was returned for {problem}")
         except Exception as problem:  # the returned values make no sense to the oracle
@@ -293,7 +311,7 @@ def judge_submission(course_root: Path, assignment: str, package: Path | None, *
         for test in tests:
             start = time.perf_counter()
             verdict = _judge(test, inputs[test.grade_id], job / "results", Path(taken),
-                             crashed.get(test.grade_id))
+                             crashed.get(test.grade_id), assignment)
             verdict.seconds = time.perf_counter() - start
             verdicts[test.grade_id] = verdict
     return verdicts

@@ -50,6 +50,10 @@ class HiddenTest:
         module (sandbox side).
     judge : callable
         ``judge(case, got) -> None``, raising ``AssertionError`` (trusted side).
+    call : callable, optional
+        ``call(case, got) -> Call`` (:func:`cs231n_utils.checks.mistakes.hidden_call`):
+        the call of ``function`` that one case made, rebuilt on the trusted side, so that a
+        failure can name the catalogued mistake that every case's result matches.
     """
 
     grade_id: str
@@ -57,6 +61,7 @@ class HiddenTest:
     cases: Callable[[], list[Case]]
     probe: Callable[[Case], dict[str, Any]]
     judge: Callable[[Case, Case], None]
+    call: Callable[[Case, Case], Any] | None = None
 
 
 def hidden_tests_file(course_root: Path, assignment: str) -> Path:
