@@ -17,6 +17,7 @@ from torch import nn
 
 from cs231n_utils import optim, rnn_layers
 from cs231n_utils.checks import rnn_gated as checks
+from cs231n_utils.checks.mistakes import catalogue_of
 from cs231n_utils.classifiers import rnn as captioning
 from cs231n_utils.classifiers.rnn import CaptioningRNN
 from cs231n_utils.gradient_check import eval_numerical_gradient_array
@@ -546,58 +547,66 @@ def stub(*args, **kwargs):
     raise NotImplementedError("lstm_step_forward is not written yet")
 
 
+def diagnosis(name: str) -> str:
+    """``'<diagnosis>: see section n "title"'`` of the catalogued mistake ``name``."""
+    catalogue = catalogue_of("07_rnn")
+    return catalogue.message(next(m for m in catalogue.mistakes if m.name == name))
+
+
 WRONG = [
     ("lstm_step_forward", rnn_layers, "lstm_step_forward", lstm_step_with("ifgo"),
-     "(PyTorch's order is i, f, g, o)"),
+     diagnosis("lstm_step_ifgo")),
     ("lstm_step_forward", rnn_layers, "lstm_step_forward", lstm_step_with("f_on_g"),
-     "the forget gate scales the old cell state"),
+     diagnosis("lstm_step_f_on_g")),
     ("lstm_step_forward", rnn_layers, "lstm_step_forward", lstm_step_with("no_tanh"),
-     "next_h = o * tanh(next_c)"),
+     diagnosis("lstm_step_no_tanh")),
     ("lstm_step_forward", rnn_layers, "lstm_step_forward", stub, None),
     ("lstm_step_backward", rnn_layers, "lstm_step_backward", lstm_backward_without_forget_gate,
-     "dprev_c = dc * f"),
+     diagnosis("lstm_step_backward_no_forget")),
     ("lstm_step_backward", rnn_layers, "lstm_step_backward", lstm_backward_c_skipping_h,
-     "next_c also reaches next_h"),
+     diagnosis("lstm_step_backward_c_skips_h")),
     ("lstm_forward", rnn_layers, "lstm_forward", lstm_forward_from(c0_is_h0=True),
-     "c0 = np.zeros_like(h0)"),
+     diagnosis("lstm_forward_c0_h0")),
     ("lstm_forward", rnn_layers, "lstm_forward", lstm_forward_from(shifted=True),
-     "AFTER reading x[:, t]"),
+     diagnosis("lstm_forward_shifted")),
     ("lstm_forward", rnn_layers, "lstm_step_forward", lstm_step_with("f_on_g"),
-     "lstm_step_forward makes a mistake"),
+     diagnosis("lstm_forward_f_on_g")),
     ("lstm_backward", rnn_layers, "lstm_backward", sequence_backward_with("lstm", carry_c=False),
-     "carry dprev_c back in time"),
+     diagnosis("lstm_backward_no_carry_c")),
     ("lstm_backward", rnn_layers, "lstm_backward", sequence_backward_with("lstm", summed=False),
-     "add up (+=) dWx, dWh and db"),
+     diagnosis("lstm_backward_no_sum")),
     ("lstm_backward", rnn_layers, "lstm_backward", sequence_backward_with("lstm", carry_h=False),
-     "add the gradient dprev_h"),
+     diagnosis("lstm_backward_no_carry_h")),
     ("lstm_backward", rnn_layers, "lstm_step_backward", lstm_backward_without_forget_gate,
-     "lstm_step_backward makes a mistake"),
+     diagnosis("lstm_backward_no_forget")),
     ("gru_step_forward", rnn_layers, "gru_step_forward", gru_step_with("z_swapped"),
-     "z keeps the old state"),
+     diagnosis("gru_step_z_swapped")),
     ("gru_step_forward", rnn_layers, "gru_step_forward", gru_step_with("reset_before"),
-     "after the matrix product"),
+     diagnosis("gru_step_reset_before")),
     ("gru_step_backward", rnn_layers, "gru_step_backward", gru_backward_without_direct_path,
-     "add dnext_h * z to dprev_h"),
-    ("gru_forward", rnn_layers, "gru_forward", gru_forward_shifted, "AFTER reading x[:, t]"),
+     diagnosis("gru_step_backward_no_direct")),
+    ("gru_forward", rnn_layers, "gru_forward", gru_forward_shifted,
+     diagnosis("gru_forward_shifted")),
     ("gru_forward", rnn_layers, "gru_step_forward", gru_step_with("z_swapped"),
-     "gru_step_forward makes a mistake"),
+     diagnosis("gru_forward_z_swapped")),
     ("gru_backward", rnn_layers, "gru_backward", sequence_backward_with("gru", carry_h=False),
-     "add the gradient dprev_h"),
+     diagnosis("gru_backward_no_carry_h")),
     ("gru_backward", rnn_layers, "gru_backward", sequence_backward_with("gru", summed=False),
-     "add up (+=) dWx, dWh and db"),
+     diagnosis("gru_backward_no_sum")),
     ("CaptioningRNN.loss", CaptioningRNN, "loss", loss_without_mask,
-     "<NULL> (padding) must not count"),
+     diagnosis("captioning_loss_without_mask")),
     ("CaptioningRNN.loss", CaptioningRNN, "loss", loss_with_zero_h0,
-     "h0 = features @ W_proj + b_proj"),
-    ("CaptioningRNN.loss", CaptioningRNN, "loss", loss_per_word, "divides by N"),
+     diagnosis("captioning_loss_h0_zero")),
+    ("CaptioningRNN.loss", CaptioningRNN, "loss", loss_per_word,
+     diagnosis("captioning_loss_per_word")),
     ("CaptioningRNN.loss", captioning, "lstm_backward",     # the model's own layers
      sequence_backward_with("lstm", carry_c=False), "grads['Wx']"),
     ("CaptioningRNN.sample", CaptioningRNN, "sample", sample_with("start_fed"),
-     "feed back the word chosen"),
+     diagnosis("sample_start_fed")),
     ("CaptioningRNN.sample", CaptioningRNN, "sample", sample_with("c_frozen"),
-     "carry the LSTM's cell state"),
+     diagnosis("sample_c_frozen")),
     ("CaptioningRNN.sample", CaptioningRNN, "sample", sample_with("shifted"),
-     "<START> is the first input"),
+     diagnosis("sample_shifted")),
 ]
 
 
@@ -612,8 +621,10 @@ def test_checks_explain_what_is_wrong(check, owner, attribute, wrong, message, m
     else:
         with pytest.raises(AssertionError) as failure:
             checks.CHECKS[check]()
-        assert message in str(failure.value)
+        assert message in str(failure.value), str(failure.value)
         assert "\n" not in str(failure.value)
+        named = [m for m in catalogue_of("07_rnn").of(check) if m.diagnosis in str(failure.value)]
+        assert len(named) <= 1 and all(m.diagnosis in message for m in named), named
     assert capsys.readouterr().err == ""
 
 

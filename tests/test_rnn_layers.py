@@ -2,8 +2,9 @@
 PyTorch (``torch.nn.RNNCell`` and ``torch.nn.RNN`` with copied weights, ``embedding``,
 ``cross_entropy`` with a mask) and CS231n's published values; the ValueErrors of bad
 arguments (``rnn_inputs.py``); the visible checks pass on the solutions and explain what
-is wrong otherwise; the hidden tests' judges fail the same mistakes without naming an
-expected value, and accept every right answer.
+is wrong otherwise (a catalogued mistake named first, cs231n_utils.checks.catalogue.rnn);
+the hidden tests' judges fail the same mistakes without naming an expected value (the
+grader's feedback naming the same mistake), and accept every right answer.
 
 The graded modules import as the complete solutions here (tests/conftest.py overlays them).
 """
@@ -21,9 +22,11 @@ from torch.nn import functional
 
 from cs231n_utils import rnn_layers
 from cs231n_utils.checks import rnn as checks
+from cs231n_utils.checks.mistakes import catalogue_of
 from cs231n_utils.course import REPO_ROOT, SOLUTION_PACKAGE_DIR, SOLUTIONS_DIR
 from cs231n_utils.course.stubs import find_regions
 from cs231n_utils.course.trusted.plain import to_plain
+from cs231n_utils.course.trusted.runner import _diagnosis
 from cs231n_utils.course.trusted.spec import load_module
 
 SEEDS = range(4)
@@ -376,6 +379,12 @@ def test_every_check_passes_on_the_solutions_quietly(name, capsys):
 RIGHT = {name: getattr(rnn_layers, name) for name in OWN}
 
 
+def diagnosis(name: str) -> str:
+    """``'<diagnosis>: see section n "title"'`` of the catalogued mistake ``name``."""
+    catalogue = catalogue_of("07_rnn")
+    return catalogue.message(next(m for m in catalogue.mistakes if m.name == name))
+
+
 def stub(*args, **kwargs):
     raise NotImplementedError("rnn_backward is not written yet: fill it in")
 
@@ -453,7 +462,8 @@ def affine_backward(db_axes=(0, 1), average=False):
         x, w, b = cache
         N, T, D = x.shape
         dw = x.reshape(-1, D).T @ dout.reshape(-1, w.shape[1])
-        return dout @ w.T, dw / (N * T) if average else dw, dout.sum(axis=db_axes)
+        db = dout.sum(axis=db_axes)
+        return dout @ w.T, dw / (N * T) if average else dw, db / (N * T) if average else db
     return backward
 
 
@@ -468,7 +478,8 @@ def softmax_loss(divide="N", use_mask=True, mask_dx=True, shift=True, in_place=F
         by = {"N": N, "count": mask.sum(), "NT": N * T}[divide]
         with np.errstate(all="ignore"):       # the unshifted variant overflows: NaN
             probs = np.exp(scores) / np.exp(scores).sum(axis=2, keepdims=True)
-            log_p = np.log(np.take_along_axis(probs, y[..., None], 2)[..., 0])
+            log_p = np.take_along_axis(scores, y[..., None], 2)[..., 0] - np.log(
+                np.exp(scores).sum(axis=2))      # log p without log(0) for scores of 1000
             loss = -np.sum(log_p * weights) / by
             dx = probs.copy()
             np.put_along_axis(dx, y[..., None], np.take_along_axis(dx, y[..., None], 2) - 1, 2)
@@ -478,33 +489,36 @@ def softmax_loss(divide="N", use_mask=True, mask_dx=True, shift=True, in_place=F
 
 
 WRONG = [
-    ("rnn_step_forward", step_forward(activation=lambda a: np.maximum(a, 0)), "not a ReLU"),
-    ("rnn_step_forward", step_forward(bias=False), "add the bias b"),
-    ("rnn_step_forward", step_forward(transpose_wh=True), "(Wh is (H, H), not transposed)"),
-    ("rnn_step_forward", step_forward(activation=lambda a: a), "apply tanh to the sum"),
+    ("rnn_step_forward", step_forward(activation=lambda a: np.maximum(a, 0)),
+     diagnosis("rnn_step_relu")),
+    ("rnn_step_forward", step_forward(bias=False), diagnosis("rnn_step_without_bias")),
+    ("rnn_step_forward", step_forward(transpose_wh=True), diagnosis("rnn_step_wh_transposed")),
+    ("rnn_step_forward", step_forward(activation=lambda a: a), diagnosis("rnn_step_without_tanh")),
     ("rnn_step_backward", step_backward(local="pre-activation"),
-     "not 1 - tanh(next_h) ** 2"),
-    ("rnn_step_backward", step_backward(local="none"), "multiply dnext_h by tanh's derivative"),
-    ("rnn_step_backward", step_backward(transpose_dwh=True), "not its transpose"),
-    ("rnn_step_backward", step_backward(mean_db=True), "do not average"),
-    ("rnn_step_backward", step_backward(dprev_untransposed=True), "dprev_h = da @ Wh.T"),
-    ("rnn_forward", sequence_forward(carry=False), "pass each step's new hidden state on"),
-    ("rnn_forward", sequence_forward(shifted=True), "AFTER reading x[:, t]"),
+     diagnosis("rnn_step_backward_tanh_of_output")),
+    ("rnn_step_backward", step_backward(local="none"), diagnosis("rnn_step_backward_without_tanh")),
+    ("rnn_step_backward", step_backward(transpose_dwh=True),
+     diagnosis("rnn_step_backward_dwh_transposed")),
+    ("rnn_step_backward", step_backward(mean_db=True), diagnosis("rnn_step_backward_db_averaged")),
+    ("rnn_step_backward", step_backward(dprev_untransposed=True),
+     diagnosis("rnn_step_backward_dprev_untransposed")),
+    ("rnn_forward", sequence_forward(carry=False), diagnosis("rnn_forward_without_carry")),
+    ("rnn_forward", sequence_forward(shifted=True), diagnosis("rnn_forward_shifted")),
     ("rnn_forward", sequence_forward(time_major=True), "(N, T, H)"),
-    ("rnn_backward", bptt(carry=False), "add the gradient that flows back from step t + 1"),
-    ("rnn_backward", bptt(overwrite=True), "sums over the T time steps"),
-    ("rnn_backward", bptt(forward_order=True), "visit the steps backward in time"),
-    ("rnn_backward", bptt(dh0_from_dh=True), "dh0 is the dprev_h of the first step"),
-    ("word_embedding_forward", embedding_transposed, "(N, T, D)"),
-    ("word_embedding_backward", embedding_backward_buffered, "np.add.at(dW, x, dout)"),
-    ("temporal_affine_forward", affine_without_bias, "add the bias b"),
-    ("temporal_affine_backward", affine_backward(db_axes=0), "the N sequences AND the T steps"),
-    ("temporal_affine_backward", affine_backward(average=True), "do not average"),
-    ("temporal_softmax_loss", softmax_loss(divide="count"),
-     "not by the number of positions the mask selects"),
-    ("temporal_softmax_loss", softmax_loss(use_mask=False),
-     "multiply each position's loss by the mask"),
-    ("temporal_softmax_loss", softmax_loss(divide="NT"), "not by N * T"),
+    ("rnn_backward", bptt(carry=False), diagnosis("rnn_backward_without_carry")),
+    ("rnn_backward", bptt(overwrite=True), diagnosis("rnn_backward_first_step_only")),
+    ("rnn_backward", bptt(forward_order=True), diagnosis("rnn_backward_forward_order")),
+    ("rnn_backward", bptt(dh0_from_dh=True), diagnosis("rnn_backward_dh0_from_dh")),
+    ("word_embedding_forward", embedding_transposed, diagnosis("embedding_transposed")),
+    ("word_embedding_backward", embedding_backward_buffered,
+     diagnosis("embedding_backward_buffered")),
+    ("temporal_affine_forward", affine_without_bias, diagnosis("affine_without_bias")),
+    ("temporal_affine_backward", affine_backward(db_axes=0), diagnosis("affine_backward_db_axis0")),
+    ("temporal_affine_backward", affine_backward(average=True),
+     diagnosis("affine_backward_averaged")),
+    ("temporal_softmax_loss", softmax_loss(divide="count"), diagnosis("softmax_loss_by_count")),
+    ("temporal_softmax_loss", softmax_loss(use_mask=False), diagnosis("softmax_loss_without_mask")),
+    ("temporal_softmax_loss", softmax_loss(divide="NT"), diagnosis("softmax_loss_by_positions")),
     ("temporal_softmax_loss", softmax_loss(mask_dx=False),
      "not 0 at the positions where mask is False"),
     ("temporal_softmax_loss", softmax_loss(shift=False), "subtract each position's largest"),
@@ -525,6 +539,8 @@ def test_the_checks_explain_what_is_wrong(name, wrong, message, monkeypatch, cap
             checks.CHECKS[name]()
         assert message in str(failure.value), str(failure.value)
         assert "\n" not in str(failure.value)
+        named = [m for m in catalogue_of("07_rnn").of(name) if m.diagnosis in str(failure.value)]
+        assert len(named) <= 1 and all(m.diagnosis in message for m in named), named
     assert capsys.readouterr().err == ""
 
 
@@ -552,6 +568,19 @@ def run_hidden(test):
     for case in test.cases():
         got = {k: to_plain(v) for k, v in test.probe(copy.deepcopy(case)).items()}
         test.judge(copy.deepcopy(case), got)
+
+
+def run_hidden_feedback(test):
+    """As :func:`run_hidden`, the first failure said as the grader says it: the catalogued
+    mistake that every case's result matches first."""
+    cases = test.cases()
+    got = [{k: to_plain(v) for k, v in test.probe(copy.deepcopy(case)).items()}
+           for case in cases]
+    for case, out in zip(cases, got, strict=True):
+        try:
+            test.judge(copy.deepcopy(case), out)
+        except AssertionError as problem:
+            raise AssertionError(f"{_diagnosis('07_rnn', test, cases, got)}{problem}") from None
 
 
 def test_the_hidden_tests_cover_this_files_cells(hidden):
@@ -608,18 +637,22 @@ def test_other_right_answers_pass_the_check_and_the_hidden_test(name, right, hid
 
 
 HIDDEN_WRONG = [
-    ("rnn_step_forward", step_forward(bias=False), "add the bias b"),
-    ("rnn_step_forward", step_forward(transpose_wh=True), "not transposed"),
-    ("rnn_step_backward", step_backward(local="pre-activation"), "1 - tanh(next_h) ** 2"),
-    ("rnn_step_backward", step_backward(transpose_dwh=True), "not its transpose"),
-    ("rnn_forward", sequence_forward(carry=False), "pass each step's new hidden state on"),
-    ("rnn_backward", bptt(carry=False), "add the gradient that flows back from step t + 1"),
-    ("rnn_backward", bptt(overwrite=True), "sums over the T time steps"),
-    ("word_embedding_backward", embedding_backward_buffered, "np.add.at"),
-    ("temporal_affine_forward", affine_without_bias, "add the bias b"),
-    ("temporal_affine_backward", affine_backward(average=True), "do not average"),
-    ("temporal_softmax_loss", softmax_loss(divide="count"), "not by the number of positions"),
-    ("temporal_softmax_loss", softmax_loss(use_mask=False), "multiply each position's loss"),
+    ("rnn_step_forward", step_forward(bias=False), diagnosis("rnn_step_without_bias")),
+    ("rnn_step_forward", step_forward(transpose_wh=True), diagnosis("rnn_step_wh_transposed")),
+    ("rnn_step_backward", step_backward(local="pre-activation"),
+     diagnosis("rnn_step_backward_tanh_of_output")),
+    ("rnn_step_backward", step_backward(transpose_dwh=True),
+     diagnosis("rnn_step_backward_dwh_transposed")),
+    ("rnn_forward", sequence_forward(carry=False), diagnosis("rnn_forward_without_carry")),
+    ("rnn_backward", bptt(carry=False), diagnosis("rnn_backward_without_carry")),
+    ("rnn_backward", bptt(overwrite=True), diagnosis("rnn_backward_first_step_only")),
+    ("word_embedding_backward", embedding_backward_buffered,
+     diagnosis("embedding_backward_buffered")),
+    ("temporal_affine_forward", affine_without_bias, diagnosis("affine_without_bias")),
+    ("temporal_affine_backward", affine_backward(average=True),
+     diagnosis("affine_backward_averaged")),
+    ("temporal_softmax_loss", softmax_loss(divide="count"), diagnosis("softmax_loss_by_count")),
+    ("temporal_softmax_loss", softmax_loss(use_mask=False), diagnosis("softmax_loss_without_mask")),
     ("temporal_softmax_loss", softmax_loss(mask_dx=False), "not 0 at the positions"),
     ("temporal_softmax_loss", softmax_loss(shift=False), "subtract each position's largest"),
 ]
@@ -631,7 +664,7 @@ def test_the_hidden_judges_fail_mistakes_without_revealing_values(name, wrong, m
                                                                   hidden, monkeypatch):
     monkeypatch.setattr(rnn_layers, name, wrong)
     with pytest.raises(AssertionError) as failure:
-        run_hidden(hidden[name])
+        run_hidden_feedback(hidden[name])
     text = str(failure.value)
     assert message in text, text
     assert not re.search(r"expected [-+]?[\d.]", text) and "\n" not in text, text

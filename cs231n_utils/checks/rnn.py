@@ -28,16 +28,13 @@ Public helpers (for the hidden tests and for ``rnn_gated``):
 
 * tolerances: :data:`GRAD_TOLERANCE` (analytic against numerical gradients, 1e-7),
   :data:`VALUE_TOLERANCE` (two exact float64 computations, 1e-9),
-  :data:`PUBLISHED_TOLERANCE` (against CS231n's values printed with 8 decimals, 1e-7),
-  :data:`VARIANT_TOLERANCE` (how close a wrong answer must be to a catalogued mistake for
-  its hint, 1e-6);
+  :data:`PUBLISHED_TOLERANCE` (against CS231n's values printed with 8 decimals, 1e-7);
 * comparisons: :func:`relative_error` (CS231n's elementwise relative error, except that
   entries below :data:`SMALL` times the array's largest are compared with that size: they
   carry the rounding of the large numbers they were computed from), :func:`rel_error`
   (CS231n's own), :func:`assert_close` (one-line message; ``reveal=False`` names where, not
-  the value),
-  :func:`which_variant` (the hint of the catalogued mistake an answer matches),
-  :func:`judge_outputs` (shape, finiteness, closeness and hints of several outputs);
+  the value), :func:`judge_outputs` (shape, finiteness, closeness and hints of several
+  outputs);
 * oracles: :func:`numeric_grads` (numerical gradients of a forward of several inputs),
   :func:`torch_step` and :func:`torch_sequence` (one step or a whole sequence of
   ``torch.nn.RNNCell``/``LSTMCell``/``GRUCell`` with the weights copied in from the
@@ -51,10 +48,12 @@ calls its graded function, computes the expected values with its oracle and hand
 the judge. The trusted grader's hidden tests (``solutions/hidden_tests/07_rnn.py``) hand
 the same judges what a submission returned on hidden inputs, with expected values from
 PyTorch, and ``reveal=False``: then no message names an expected value. When the answer
-matches a usual mistake (computed here), the message names it: the hidden state not
-carried back through time, the weights' gradients not summed over the time steps, tanh's
-derivative taken at the wrong point, repeated words losing their gradient, the loss
-divided by the number of selected positions instead of N, the mask ignored...
+matches a usual mistake (the hidden state not carried back through time, the weights'
+gradients not summed over the time steps, tanh's derivative taken at the wrong point,
+repeated words losing their gradient, the loss divided by the number of selected
+positions instead of N, the mask ignored...), the message names it first: the mistakes
+are the catalogue :mod:`cs231n_utils.checks.catalogue.rnn`, and every check is wrapped by
+:func:`cs231n_utils.checks.mistakes.diagnosing`.
 
 A check raises ``AssertionError`` with a one-line reason, or prints one line starting
 with ``PASS``. A function that is not written yet raises its ``NotImplementedError``
@@ -80,6 +79,7 @@ from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import numeric_grads, quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
+from cs231n_utils.checks.mistakes import diagnosing
 from cs231n_utils.gradient_check import rel_error
 
 ASSIGNMENT = "07_rnn"
@@ -91,7 +91,6 @@ __all__ = [
     "PUBLISHED_TOLERANCE",
     "SMALL",
     "VALUE_TOLERANCE",
-    "VARIANT_TOLERANCE",
     "assert_close",
     "check_rnn_backward",
     "check_rnn_forward",
@@ -119,7 +118,6 @@ __all__ = [
     "torch_sequence",
     "torch_step",
     "torch_temporal_softmax_loss",
-    "which_variant",
 ]
 
 #: Largest relative error accepted between an analytic and a numerical gradient
@@ -131,8 +129,6 @@ VALUE_TOLERANCE = 1e-9
 #: Largest relative error accepted against CS231n's published values (printed with 8
 #: decimals, so they are off by up to 5e-9).
 PUBLISHED_TOLERANCE = 1e-7
-#: A wrong answer "matches" a catalogued mistake when within this relative error of it.
-VARIANT_TOLERANCE = 1e-6
 #: Entries smaller than this fraction of an array's largest (or of a given scale) are
 #: compared with that size rather than their own: a probability's ``p - 1`` near 1, or a
 #: sum that cancels, carries the rounding of the large numbers it came from.
@@ -222,37 +218,6 @@ def assert_close(got: Any, want: Any, what: str, tol: float, hint: str = "", *,
     return error
 
 
-def which_variant(got: Any, want: Any, variants: Mapping[str, Any], default: str = "") -> str:
-    """The hint of the first catalogued wrong answer that ``got`` matches.
-
-    Parameters
-    ----------
-    got, want : array_like
-        The answer and the right values.
-    variants : mapping
-        Hint -> the wrong answer of that mistake (None: not applicable). A variant is
-        ignored when it has another shape than ``got``, is not finite, or equals ``want``.
-    default : str
-        Returned when no variant matches.
-
-    Returns
-    -------
-    str
-        A hint, or ``default``.
-    """
-    got = np.asarray(got, dtype=np.float64)
-    want = np.asarray(want, dtype=np.float64)
-    for hint, value in variants.items():
-        if value is None:
-            continue
-        value = np.asarray(value, dtype=np.float64)
-        if (value.shape == got.shape == want.shape and np.all(np.isfinite(value))
-                and relative_error(value, want) > 10 * VARIANT_TOLERANCE
-                and relative_error(got, value) <= VARIANT_TOLERANCE):
-            return hint
-    return default
-
-
 def _shaped(value: Any, what: str, shape: tuple[int, ...], hint: str = "") -> np.ndarray:
     """``value`` as a finite float64 array of ``shape``; a wrong shape names ``hint``."""
     if value is not None and hint:
@@ -263,7 +228,6 @@ def _shaped(value: Any, what: str, shape: tuple[int, ...], hint: str = "") -> np
 
 def judge_outputs(function: str, names: Sequence[str], got: Sequence[Any],
                   want: Sequence[np.ndarray], tol: float,
-                  variants: Mapping[str, Mapping[str, Any]] | None = None,
                   defaults: Mapping[str, str] | None = None, *, context: str = "",
                   shape_hints: Mapping[str, str] | None = None,
                   reveal: bool = True) -> float:
@@ -282,8 +246,6 @@ def judge_outputs(function: str, names: Sequence[str], got: Sequence[Any],
         The expected values, one per name.
     tol : float
         Largest relative error accepted.
-    variants : mapping, optional
-        Name -> {hint: wrong answer} (see :func:`which_variant`).
     defaults : mapping, optional
         Name -> the hint given when an output is wrong in no catalogued way.
     context : str
@@ -298,13 +260,13 @@ def judge_outputs(function: str, names: Sequence[str], got: Sequence[Any],
     float
         The largest relative error.
     """
-    variants, defaults, shape_hints = variants or {}, defaults or {}, shape_hints or {}
+    defaults, shape_hints = defaults or {}, shape_hints or {}
     worst = 0.0
     for name, g, w in zip(names, got, want, strict=True):
         what = f"{function}{context}: {name}"
         g = _shaped(g, what, np.shape(w), shape_hints.get(name, ""))
-        hint = which_variant(g, w, variants.get(name, {}), defaults.get(name, ""))
-        worst = max(worst, assert_close(g, w, what, tol, hint, reveal=reveal))
+        worst = max(worst, assert_close(g, w, what, tol, defaults.get(name, ""),
+                                        reveal=reveal))
     return worst
 
 
@@ -459,7 +421,7 @@ def torch_temporal_softmax_loss(x: np.ndarray, y: np.ndarray,
 
 # ----------------------------------------------------------- NumPy references
 # Written here, independently of the graded code: the forward passes that the numerical
-# gradients differentiate, and the catalogued mistakes of the hints.
+# gradients differentiate, and the oracles the catalogue's wrong variants start from.
 
 
 def _rnn_step(x: np.ndarray, prev_h: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
@@ -598,17 +560,7 @@ def judge_rnn_step_forward(x: np.ndarray, prev_h: np.ndarray, Wx: np.ndarray, Wh
     N, H = prev_h.shape
     what = f"rnn_step_forward{context}: next_h"
     next_h = _shaped(next_h, what, (N, H), "one hidden state of H numbers per sequence")
-    a = x @ Wx + prev_h @ Wh + b
-    hint = which_variant(next_h, want, {
-        "apply tanh to the sum: next_h = tanh(x @ Wx + prev_h @ Wh + b)": a,
-        "the vanilla RNN's non-linearity is tanh, not the sigmoid": _sigmoid(a),
-        "the vanilla RNN's non-linearity is tanh, not a ReLU": np.maximum(a, 0.0),
-        "add the bias b inside the tanh": np.tanh(x @ Wx + prev_h @ Wh),
-        "the recurrent term is prev_h @ Wh (Wh is (H, H), not transposed)":
-            np.tanh(x @ Wx + prev_h @ Wh.T + b),
-        "the previous hidden state enters through prev_h @ Wh": np.tanh(x @ Wx + b),
-        "the input enters through x @ Wx": np.tanh(prev_h @ Wh + b),
-    }, "next_h = tanh(x @ Wx + prev_h @ Wh + b)")
+    hint = "next_h = tanh(x @ Wx + prev_h @ Wh + b)"
     return assert_close(next_h, want, what, tol, hint, reveal=reveal)
 
 
@@ -655,39 +607,15 @@ def judge_rnn_step_backward(dnext_h: np.ndarray, cache: tuple, got: Sequence[Any
     ``rnn_step_backward(dnext_h, cache)`` returned, matches ``want`` in shape and within
     ``tol``; return the largest relative error.
 
-    ``cache`` is the ``(x, prev_h, Wx, Wh, next_h)`` given to the function. When an
-    output matches a usual mistake (tanh's derivative taken at next_h, or forgotten; a
-    product transposed; a sum over the batch averaged), the message names it.
+    ``cache`` is the ``(x, prev_h, Wx, Wh, next_h)`` given to the function (the usual
+    mistakes are named by the catalogue, :mod:`cs231n_utils.checks.catalogue.rnn`).
     ``reveal=False``: no message names an expected value.
     """
-    x, prev_h, Wx, Wh, next_h = cache
-    da = dnext_h * (1.0 - next_h**2)
-    wrong_da = {
-        "the cache holds next_h = tanh(a), the OUTPUT: tanh's derivative is "
-        "1 - next_h ** 2, not 1 - tanh(next_h) ** 2": dnext_h * (1.0 - np.tanh(next_h) ** 2),
-        "multiply dnext_h by tanh's derivative 1 - next_h ** 2 first": dnext_h,
-        "tanh's derivative is 1 - next_h ** 2 (squared)": dnext_h * (1.0 - next_h),
-        "tanh's derivative is 1 - next_h ** 2, times dnext_h": 1.0 - next_h**2,
-    }
-    variants: dict[str, dict[str, Any]] = {name: {} for name in RNN_STEP_GRADS}
-    for hint, wrong in wrong_da.items():
-        for name, value in zip(RNN_STEP_GRADS, _step_grads(wrong, x, prev_h, Wx, Wh),
-                               strict=True):
-            variants[name][hint] = value
-    N = len(x)
-    variants["dprev_h"]["dprev_h = da @ Wh.T (prev_h multiplied Wh from the left)"] = da @ Wh
-    variants["dWh"]["dWh = prev_h.T @ da, not its transpose"] = (prev_h.T @ da).T
-    variants["dWh"]["dWh multiplies da by the step's INPUT state prev_h, not next_h"] = (
-        next_h.T @ da)
-    sums = "sum over the N sequences of the batch, do not average"
-    variants["dWx"][sums] = x.T @ da / N
-    variants["dWh"][sums] = prev_h.T @ da / N
-    variants["db"][sums] = da.mean(axis=0)
     defaults = dict.fromkeys(RNN_STEP_GRADS, "with da = dnext_h * (1 - next_h ** 2): "
                              "dx = da @ Wx.T, dprev_h = da @ Wh.T, dWx = x.T @ da, "
                              "dWh = prev_h.T @ da, db = da summed over the batch")
-    return judge_outputs("rnn_step_backward", RNN_STEP_GRADS, got, want, tol, variants,
-                         defaults, context=context, reveal=reveal)
+    return judge_outputs("rnn_step_backward", RNN_STEP_GRADS, got, want, tol, defaults,
+                         context=context, reveal=reveal)
 
 
 def check_rnn_step_backward() -> None:
@@ -738,15 +666,7 @@ def judge_rnn_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndar
     H = h0.shape[1]
     what = f"rnn_forward{context}: h"
     h = _shaped(h, what, (N, T, H), "h[:, t] is the hidden state after step t: (N, T, H)")
-    states = _rnn_states(x, h0, Wx, Wh, b)
-    hint = which_variant(h, want, {
-        "pass each step's new hidden state on to the next step (prev_h = next_h); here "
-        "every step starts from h0": _rnn_states(x, h0, Wx, Wh, b, carry=False),
-        "h[:, t] is the state AFTER reading x[:, t] (h0 is not part of h)":
-            np.concatenate([h0[:, None], states[:, :-1]], axis=1),
-        "step t reads x[:, t] (x is (N, T, D)); here the steps ran from the last to the "
-        "first": _rnn_states(x[:, ::-1], h0, Wx, Wh, b)[:, ::-1],
-    }, "run rnn_step_forward for t = 0, ..., T-1 from prev_h = h0, each step's next_h "
+    hint = ("run rnn_step_forward for t = 0, ..., T-1 from prev_h = h0, each step's next_h "
        "going to h[:, t] and on to the next step (is your rnn_step_forward's check passing?)")
     return assert_close(h, want, what, tol, hint, reveal=reveal)
 
@@ -794,34 +714,14 @@ def judge_rnn_backward(dh: np.ndarray, x: np.ndarray, h0: np.ndarray, Wx: np.nda
     relative error.
 
     ``x, h0, Wx, Wh`` are the forward's inputs and ``h`` (N, T, H) its hidden states (the
-    cache given was :func:`rnn_step_caches` of them). When an output matches a usual
-    mistake of backpropagation through time (the gradient from step t + 1 not added,
-    the weights' gradients of one step only, the steps visited forward in time), the
-    message names it. ``reveal=False``: no message names an expected value.
+    cache given was :func:`rnn_step_caches` of them). ``reveal=False``: no message names
+    an expected value.
     """
-    args = (dh, x, h0, Wx, Wh, h)
-    mistakes = {
-        "add the gradient that flows back from step t + 1 (dprev_h) to dh[:, t] before "
-        "the step's backward: h[:, t] also feeds the next step":
-            _bptt(*args, carry=False),
-        "dWx, dWh and db are sums over the T time steps: add each step's share (+=), do "
-        "not overwrite": _bptt(*args, keep="first"),
-        "dWx, dWh and db are sums over the T time steps: add each step's share (+=); here "
-        "only the last step's": _bptt(*args, keep="last"),
-        "visit the steps backward in time, t = T-1, ..., 0: the gradient of step t needs "
-        "that of step t + 1": _bptt(*args, forward_order=True),
-    }
-    variants: dict[str, dict[str, Any]] = {name: {} for name in RNN_GRADS}
-    for hint, values in mistakes.items():
-        for name, value in zip(RNN_GRADS, values, strict=True):
-            variants[name][hint] = value
-    variants["dh0"]["dh0 is the dprev_h of the first step's backward (t = 0), not dh[:, 0]"] = (
-        dh[:, 0])
     defaults = dict.fromkeys(RNN_GRADS, "from t = T-1 down to 0: rnn_step_backward(dh[:, t] + "
                              "dprev_h, cache[t]), summing dWx, dWh, db; dh0 is the last "
                              "dprev_h (is your rnn_step_backward's check passing?)")
     shape_hints = {"dx": "dx[:, t] is the gradient of x[:, t]: (N, T, D)"}
-    return judge_outputs("rnn_backward", RNN_GRADS, got, want, tol, variants, defaults,
+    return judge_outputs("rnn_backward", RNN_GRADS, got, want, tol, defaults,
                          context=context, shape_hints=shape_hints, reveal=reveal)
 
 
@@ -908,18 +808,11 @@ def judge_word_embedding_backward(x: np.ndarray, dout: np.ndarray, V: int, dW: A
     """Assert that ``dW``, what ``word_embedding_backward(dout, (x, W))`` returned for a
     ``W`` of ``V`` rows, has shape (V, D) and matches ``want`` within ``tol``; return the
     relative error. A word that occurs more than once must collect every occurrence's
-    gradient: the message says so when ``dW`` matches the buffered ``dW[x] += dout``.
-    ``reveal=False``: no message names an expected value."""
+    gradient. ``reveal=False``: no message names an expected value."""
     D = dout.shape[2]
     what = f"word_embedding_backward{context}: dW"
     dW = _shaped(dW, what, (V, D), "one row per word of the vocabulary, like W")
-    buffered = np.zeros((V, D))
-    buffered[x] += dout        # keeps one occurrence of a repeated word: the mistake
-    hint = which_variant(dW, want, {
-        "a word that occurs several times must collect the gradient of EVERY occurrence: "
-        "dW[x] += dout keeps only one of them (NumPy's fancy indexing does not add up "
-        "repeats); use np.add.at(dW, x, dout)": buffered,
-    }, "dW[v] is the sum of dout[n, t] over the positions where x[n, t] == v")
+    hint = "dW[v] is the sum of dout[n, t] over the positions where x[n, t] == v"
     return assert_close(dW, want, what, tol, hint, reveal=reveal)
 
 
@@ -958,8 +851,7 @@ def judge_temporal_affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, o
     what = f"temporal_affine_forward{context}: out"
     out = _shaped(out, what, (N, T, w.shape[1]), "one affine layer at every position: "
                   "out[n, t] = x[n, t] @ w + b, (N, T, M)")
-    hint = which_variant(out, want, {"add the bias b": x @ w},
-                         "out[n, t] = x[n, t] @ w + b at every position")
+    hint = "out[n, t] = x[n, t] @ w + b at every position"
     return assert_close(out, want, what, tol, hint, reveal=reveal)
 
 
@@ -995,20 +887,13 @@ def judge_temporal_affine_backward(x: np.ndarray, w: np.ndarray, dout: np.ndarra
     """Assert that ``got``, the ``(dx, dw, db)`` that ``temporal_affine_backward(dout,
     (x, w, b))`` returned, matches ``want`` in shape and within ``tol``; return the
     largest relative error. ``reveal=False``: no message names an expected value."""
-    N, T, D = x.shape
-    M = w.shape[1]
-    dw, db = x.reshape(-1, D).T @ dout.reshape(-1, M), dout.sum(axis=(0, 1))
     sums = "w and b serve every position: sum over the N sequences AND the T steps"
-    variants = {"dw": {f"{sums}, do not average": dw / (N * T),
-                       f"{sums}; here only over the sequences of the last step":
-                           x[:, -1].T @ dout[:, -1]},
-                "db": {f"{sums}, do not average": db / (N * T)}}
     shape_hints = {"db": f"{sums}: (M,)", "dw": f"{sums}: (D, M), like w",
                    "dx": "one gradient per input: (N, T, D), like x"}
     defaults = {"dx": "dx = dout @ w.T", "dw": "dw = sum over n, t of outer(x[n, t], "
                 "dout[n, t])", "db": "db = dout summed over the first two axes"}
-    return judge_outputs("temporal_affine_backward", AFFINE_GRADS, got, want, tol, variants,
-                         defaults, context=context, shape_hints=shape_hints, reveal=reveal)
+    return judge_outputs("temporal_affine_backward", AFFINE_GRADS, got, want, tol, defaults,
+                         context=context, shape_hints=shape_hints, reveal=reveal)
 
 
 def check_temporal_affine_backward() -> None:
@@ -1044,17 +929,14 @@ def judge_temporal_softmax_loss(x: np.ndarray, y: np.ndarray, mask: np.ndarray, 
     and a ``dx`` of shape (N, T, V) that is exactly 0 at every masked-out position and
     within ``tol_dx`` of ``want_dx``; return the largest relative error.
 
-    When the answer matches a usual mistake (the sum divided by the number of selected
-    positions or by N * T instead of N, the mask ignored, no log-sum-exp shift with large
-    scores, the 1 at the label not subtracted), the message names it. ``reveal=False``: no
-    message names an expected value.
+    A loss or ``dx`` that is not finite with large scores asks for the log-sum-exp shift.
+    ``reveal=False``: no message names an expected value.
     """
     for name, before, left in zip(("x", "y", "mask"), (x, y, mask), after, strict=True):
         _unchanged(before, left, "temporal_softmax_loss", name)
     N, T, V = x.shape
     mask = np.asarray(mask, dtype=bool)
-    nll, grad = _per_position(x, y)
-    count, weights = int(mask.sum()), mask[..., None]
+    count = int(mask.sum())
     large = float(np.max(np.abs(x)))
     stable = ("; subtract each position's largest score before np.exp (log-sum-exp): "
               f"scores here reach {large:.0f} in size" if large > 300 else "")
@@ -1064,19 +946,8 @@ def judge_temporal_softmax_loss(x: np.ndarray, y: np.ndarray, mask: np.ndarray, 
         loss = np.reshape(loss, ())
     what = f"temporal_softmax_loss{context}: loss"
     loss = _array(loss, what, ())
-    every = count == N * T        # then "by the count" and "by N * T" are one mistake
-    by_count = ("divide the sum by N, the number of sequences (CS231n's convention), not by "
-                + ("N * T, the number of positions (all selected here)" if every else
-                   "the number of positions the mask selects"))
-    hint = which_variant(loss, want_loss, {
-        by_count: np.sum(nll * mask) / count,
-        "count only the positions where mask is True: multiply each position's loss by "
-        "the mask": np.sum(nll) / N,
-        "divide the sum by N only (a sum over time, averaged over the sequences), not "
-        "by N * T": np.sum(nll * mask) / (N * T),
-        "divide the sum over the selected positions by N": np.sum(nll * mask),
-    }, "loss = sum over the positions with mask True of -log softmax(x[n, t])[y[n, t]], "
-       "divided by N")
+    hint = ("loss = sum over the positions with mask True of -log softmax(x[n, t])[y[n, t]], "
+            "divided by N")
     # each selected position adds logsumexp(x[n, t]) - x[n, t, y]: two numbers of the
     # size of the scores, which cancel when the prediction is confident and right
     terms = count / N * max(1.0, large)
@@ -1093,14 +964,7 @@ def judge_temporal_softmax_loss(x: np.ndarray, y: np.ndarray, mask: np.ndarray, 
             f"{what} is not 0 at the positions where mask is False (up to {masked:.2g}): "
             "they contribute nothing to the loss, so nothing to its gradient; multiply "
             "by the mask")
-    hint = which_variant(dx, want_dx, {
-        "divide the gradient by N, as the loss": grad * weights,
-        "divide by N, the number of sequences, not by the number of selected positions"
-        + (" (N * T here)" if every else ""): grad * weights / count,
-        "divide by N only, not by N * T": grad * weights / (N * T),
-        "subtract 1 at the right word's score: d(-log p_y)/dx = p - 1 at y, p elsewhere":
-            softmax(x, axis=2) * weights / N,
-    }, "dx = (softmax(x) - 1 at the label) / N at the selected positions, 0 elsewhere")
+    hint = "dx = (softmax(x) - 1 at the label) / N at the selected positions, 0 elsewhere"
     return max(worst, assert_close(dx, want_dx, what, tol_dx, hint, reveal=reveal))
 
 
@@ -1176,6 +1040,9 @@ OWN_CHECKS: dict[str, Callable[[], None]] = {
     "temporal_affine_backward": check_temporal_affine_backward,
     "temporal_softmax_loss": check_temporal_softmax_loss,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.rnn);
+#: the checks of rnn_gated are wrapped there, and :data:`CHECKS` merges both.
+OWN_CHECKS = diagnosing(ASSIGNMENT, OWN_CHECKS, globals())
 
 
 def __getattr__(name: str) -> Any:

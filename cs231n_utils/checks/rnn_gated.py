@@ -22,13 +22,15 @@ compares it with an answer computed here, independently of the student's code:
   (so the random initialisation does not matter); and CS231n's published losses;
 * ``CaptioningRNN.sample``: the captions against greedy decoding with PyTorch's cells.
 
-The comparisons (shapes, tolerances, messages, the hints that name a likely mistake) are
-the public ``judge_*`` functions. A hint is given when the student's output matches a
-wrong variant computed here: the LSTM's gates in PyTorch's order, the forget gate applied
-to the candidate, ``dprev_c`` without the forget gate, a cell state that does not start at
-zero, the GRU's ``z`` and ``1 - z`` swapped, the reset gate applied before the matrix
-product, the captioning loss without its mask, an initial state that is not the
-projected features, a sampler that does not feed back its own words... The trusted
+The comparisons (shapes, tolerances, messages and their advice) are the public
+``judge_*`` functions. When the student's output matches a usual mistake (the LSTM's
+gates in PyTorch's order, the forget gate applied to the candidate, ``dprev_c`` without
+the forget gate, a cell state that does not start at zero, the GRU's ``z`` and ``1 - z``
+swapped, the captioning loss without its mask, a sampler that does not feed back its own
+words...), the message names it first: the mistakes are the catalogue
+:mod:`cs231n_utils.checks.catalogue.rnn`, whose wrong variants start from the oracles
+below (their ``variant`` arguments), and every check is wrapped by
+:func:`cs231n_utils.checks.mistakes.diagnosing`. The trusted
 grader's hidden tests (``solutions/hidden_tests/07_rnn.py``) hand the same judges what a
 submission returned on hidden inputs, with ``reveal=False``: then no message names an
 expected value.
@@ -56,7 +58,6 @@ from scipy.special import expit
 from cs231n_utils.checks.common import assert_close_to_largest as _assert_close
 from cs231n_utils.checks.common import finite_array as _array
 from cs231n_utils.checks.common import finite_number as _number
-from cs231n_utils.checks.common import first_matching_hint as _first_hint
 from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import numeric_grads as _numeric_grads
 from cs231n_utils.checks.common import quietly
@@ -64,6 +65,7 @@ from cs231n_utils.checks.common import relative_to_largest as relative_error
 from cs231n_utils.checks.common import restoring_random_state as _restoring_random_state
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
+from cs231n_utils.checks.mistakes import diagnosing
 
 __all__ = [
     "CAPTIONING_CELLS",
@@ -482,23 +484,6 @@ def greedy_oracle(cell_type: str, params: Mapping[str, np.ndarray], features: np
 
 # ==================================================================== step checks
 
-_LSTM_STEP_HINTS = {
-    "ifgo": "the four blocks of a = x @ Wx + prev_h @ Wh + b are in CS231n's order i, f, "
-            "o, g (PyTorch's order is i, f, g, o)",
-    "f_on_g": "next_c = f * prev_c + i * g: the forget gate scales the old cell state, the "
-              "input gate the candidate g",
-    "no_tanh": "next_h = o * tanh(next_c)",
-    "sigmoid_g": "the candidate is g = tanh(a_g), not a sigmoid",
-}
-_GRU_STEP_HINTS = {
-    "z_swapped": "next_h = (1 - z) * n + z * prev_h: z keeps the old state, as in "
-                 "torch.nn.GRUCell",
-    "reset_before": "the reset gate multiplies prev_h @ Wh_n, after the matrix product, "
-                    "as torch.nn.GRUCell does: n = tanh(x @ Wx_n + b_n + r * (prev_h @ Wh_n))",
-    "zr": "the three blocks of columns are in the order r, z, n",
-}
-
-
 def _step_outputs(kind: str, inputs: Mapping[str, np.ndarray],
                   variant: str = "") -> tuple[np.ndarray, ...]:
     """``(next_h, next_c)`` (LSTM) or ``(next_h,)`` (GRU) of a NumPy step oracle."""
@@ -514,8 +499,7 @@ def judge_step_forward(kind: str, inputs: Mapping[str, np.ndarray], outputs: Seq
     """Assert that a step's forward pass (``kind`` "lstm": ``lstm_step_forward``, or
     "gru": ``gru_step_forward``) returned ``outputs`` (``next_h, next_c`` or ``next_h``)
     matching ``want`` within ``tol``, and left its inputs as they were (``after``, the
-    inputs after the call, or None); when an output matches a usual mistake the message
-    names it.
+    inputs after the call, or None).
 
     Parameters
     ----------
@@ -545,17 +529,14 @@ def judge_step_forward(kind: str, inputs: Mapping[str, np.ndarray], outputs: Seq
     if after is not None:
         for name in _STEP_INPUTS[kind]:
             _unchanged(inputs[name], np.asarray(after.get(name)), function, name)
-    hints = _LSTM_STEP_HINTS if kind == "lstm" else _GRU_STEP_HINTS
-    variants = {v: _step_outputs(kind, inputs, v) for v in hints}
     names = ("next_c", "next_h") if kind == "lstm" else ("next_h",)
     order = (1, 0) if kind == "lstm" else (0,)
     shape = np.shape(inputs["prev_h"])
     worst = 0.0
     for name, k in zip(names, order, strict=True):
         got = _array(outputs[k], f"{function} ({what}): {name}", shape)
-        hint = _first_hint(got, [(hints[v], out[k]) for v, out in variants.items()], tol)
         worst = max(worst, _assert_close(got, want[k], f"{function} ({what}): {name}", tol,
-                                         hint, reveal=reveal))
+                                         reveal=reveal))
     return worst
 
 
@@ -610,7 +591,7 @@ _LSTM_PUBLISHED_H = [
 _PUBLISHED_DECIMALS = 5e-8
 
 
-def _assert_published(got: np.ndarray, want: Any, what: str, hint: str) -> None:
+def _assert_published(got: np.ndarray, want: Any, what: str) -> None:
     """Compare with a published array given to 8 decimals."""
     want = np.asarray(want)
     error = float(np.max(np.abs(got - want)))
@@ -619,7 +600,7 @@ def _assert_published(got: np.ndarray, want: Any, what: str, hint: str) -> None:
                                                        want.shape))
         raise AssertionError(f"{what}: differs from CS231n's published values by {error:.1e} "
                              f"(e.g. at index {index}: {got[index]:.8f}, expected "
-                             f"{want[index]:.8f})" + (f"; {hint}" if hint else ""))
+                             f"{want[index]:.8f})")
 
 
 def _linspace(low: float, high: float, *shape: int) -> np.ndarray:
@@ -642,13 +623,10 @@ def check_lstm_step_forward() -> None:
                  "Wh": _linspace(-0.7, 2.2, H, 4 * H), "b": _linspace(0.3, 0.7, 4 * H)}
     result, given = _call_step_forward("lstm", published)
     want = _step_outputs("lstm", published)
-    variants = {v: _step_outputs("lstm", published, v) for v in _LSTM_STEP_HINTS}
     for k, name in ((1, "next_c"), (0, "next_h")):
         got = _array(result[k], f"lstm_step_forward (CS231n's example): {name}", (N, H))
-        hint = _first_hint(got, [(_LSTM_STEP_HINTS[v], out[k]) for v, out in variants.items()],
-                           1e-7)
         _assert_published(got, _LSTM_PUBLISHED_STEP[name],
-                          f"lstm_step_forward (CS231n's example): {name}", hint)
+                          f"lstm_step_forward (CS231n's example): {name}")
     judge_step_forward("lstm", published, result[:2], given, want, "CS231n's example")
 
     rng = np.random.default_rng(7000)
@@ -686,13 +664,6 @@ def check_gru_step_forward() -> None:
 
 # ------------------------------------------------------------------ step backward
 
-_LSTM_STEP_BACKWARD_HINTS = {
-    "no_forget": "the old cell state reaches next_c through the forget gate: "
-                 "dprev_c = dc * f",
-    "c_skips_h": "next_c also reaches next_h, through tanh: dc = dnext_c + dnext_h * o * "
-                 "(1 - tanh(next_c) ** 2)",
-    "ifgo": "concatenate the gradients of the gates' pre-activations in the order i, f, o, g",
-}
 _LSTM_STEP_GRAD_HINTS = {
     "dx": "dx = da @ Wx.T, with da the gradients of the four pre-activations (i, f, o, g)",
     "dprev_h": "dprev_h = da @ Wh.T",
@@ -700,13 +671,6 @@ _LSTM_STEP_GRAD_HINTS = {
     "dWx": "dWx = x.T @ da",
     "dWh": "dWh = prev_h.T @ da",
     "db": "db = da summed over the minibatch (axis 0)",
-}
-_GRU_STEP_BACKWARD_HINTS = {
-    "no_direct": "next_h = (1 - z) * n + z * prev_h uses prev_h directly too: add "
-                 "dnext_h * z to dprev_h",
-    "dz_sign": "d next_h / dz = prev_h - n",
-    "hn_without_r": "the reset gate multiplies prev_h @ Wh_n: its gradient is "
-                    "d(a_n) * r before it goes back through Wh_n",
 }
 _GRU_STEP_GRAD_HINTS = {
     "dx": "dx = dax @ Wx.T, with dax the gradients of x @ Wx + b (blocks r, z, n)",
@@ -718,21 +682,17 @@ _GRU_STEP_GRAD_HINTS = {
 
 
 def _judge_grads(function: str, names: Sequence[str], got: Sequence[Any],
-                 want: Sequence[np.ndarray], variants: Mapping[str, Sequence[np.ndarray]],
-                 variant_hints: Mapping[str, str], hints: Mapping[str, str], what: str,
+                 want: Sequence[np.ndarray], hints: Mapping[str, str], what: str,
                  tol: float, reveal: bool) -> float:
     """Assert that each gradient of ``got`` has the shape of ``want`` and is within
     ``tol`` of it (relative to its own largest entry, at least to :data:`GRAD_FLOOR`
-    times the largest entry of all); the hint is that of a wrong variant the gradient
-    matches, else the general one of ``hints``."""
+    times the largest entry of all); a wrong one gets its advice from ``hints``."""
     floor = max(FLOOR, GRAD_FLOOR * max(float(np.max(np.abs(w), initial=0.0)) for w in want))
     worst = 0.0
-    for k, (name, g, w) in enumerate(zip(names, got, want, strict=True)):
+    for name, g, w in zip(names, got, want, strict=True):
         g = _array(g, f"{function} ({what}): {name}", np.shape(w))
-        hint = _first_hint(g, [(variant_hints[v], out[k]) for v, out in variants.items()],
-                           tol, floor) or hints.get(name, "")
-        worst = max(worst, _assert_close(g, w, f"{function} ({what}): {name}", tol, hint,
-                                         reveal=reveal, floor=floor))
+        worst = max(worst, _assert_close(g, w, f"{function} ({what}): {name}", tol,
+                                         hints.get(name, ""), reveal=reveal, floor=floor))
     return worst
 
 
@@ -743,7 +703,7 @@ def judge_step_backward(kind: str, upstream: Sequence[np.ndarray], cache: tuple,
     ``lstm_step_backward`` ``dx, dprev_h, dprev_c, dWx, dWh, db``; "gru":
     ``gru_step_backward`` ``dx, dprev_h, dWx, dWh, db``) returned for the ``upstream``
     gradients (``dnext_h, dnext_c`` or ``dnext_h``) and ``cache``, match ``want`` within
-    ``tol``; a gradient that matches a usual mistake gets its hint.
+    ``tol``; a wrong gradient gets the advice of its formula.
 
     ``reveal=False``: no message names an expected value (hidden inputs).
 
@@ -752,16 +712,9 @@ def judge_step_backward(kind: str, upstream: Sequence[np.ndarray], cache: tuple,
     float
         The largest relative error.
     """
-    if kind == "lstm":
-        variants = {v: lstm_step_backward_oracle(*upstream, cache, v)
-                    for v in _LSTM_STEP_BACKWARD_HINTS}
-        variant_hints, hints = _LSTM_STEP_BACKWARD_HINTS, _LSTM_STEP_GRAD_HINTS
-    else:
-        variants = {v: gru_step_backward_oracle(*upstream, cache, v)
-                    for v in _GRU_STEP_BACKWARD_HINTS}
-        variant_hints, hints = _GRU_STEP_BACKWARD_HINTS, _GRU_STEP_GRAD_HINTS
-    return _judge_grads(f"{kind}_step_backward", _STEP_GRADS[kind], got, want, variants,
-                        variant_hints, hints, what, tol, reveal)
+    hints = _LSTM_STEP_GRAD_HINTS if kind == "lstm" else _GRU_STEP_GRAD_HINTS
+    return _judge_grads(f"{kind}_step_backward", _STEP_GRADS[kind], got, want, hints, what,
+                        tol, reveal)
 
 
 def _check_step_backward(kind: str, seed: int) -> float:
@@ -828,20 +781,12 @@ def check_gru_step_backward() -> None:
 
 # ================================================================ sequence checks
 
-_SEQUENCE_FORWARD_HINTS = {
-    "c0_h0": "the cell state starts at zero: c0 = np.zeros_like(h0), not h0",
-    "shifted": "h[:, t] is the hidden state AFTER reading x[:, t] (h0 is not part of h)",
-}
-
-
 def judge_sequence_forward(kind: str, inputs: Mapping[str, np.ndarray], h: Any,
                            after: Mapping[str, Any] | None, want: np.ndarray, what: str,
                            tol: float = VALUE_TOLERANCE, reveal: bool = True) -> float:
     """Assert that ``h``, what a sequence's forward pass (``kind`` "lstm": ``lstm_forward``,
     "gru": ``gru_forward``) returned first, has shape (N, T, H) and matches ``want``
-    within ``tol``, and that the inputs were left as they were (``after``, or None). When
-    ``h`` matches a usual mistake (the cell state not starting at zero, the states shifted
-    by one step, or a mistake of the step function) the message names it.
+    within ``tol``, and that the inputs were left as they were (``after``, or None).
 
     ``reveal=False``: no message names an expected value (hidden inputs).
 
@@ -857,21 +802,10 @@ def judge_sequence_forward(kind: str, inputs: Mapping[str, np.ndarray], h: Any,
     N, T, _ = np.shape(inputs["x"])
     h = _array(h, f"{function} ({what}): h", (N, T, np.shape(inputs["h0"])[1]))
     return _assert_close(h, want, f"{function} ({what}): h", tol,
-                         _first_hint(h, _sequence_forward_variants(kind, inputs), tol),
+                         f"run {kind}_step_forward for t = 0, ..., T-1 from h0"
+                         + (" and a zero cell state" if kind == "lstm" else "")
+                         + f" (is your {kind}_step_forward's check passing?)",
                          reveal=reveal)
-
-
-def _sequence_forward_variants(kind: str, inputs: Mapping[str, np.ndarray]
-                               ) -> list[tuple[str, np.ndarray]]:
-    """The hidden states of the usual mistakes of a sequence's forward pass, with their
-    hints: those of the sequence, then those of the step function."""
-    args = [inputs[name] for name in _SEQUENCE_INPUTS]
-    step_hints = _LSTM_STEP_HINTS if kind == "lstm" else _GRU_STEP_HINTS
-    variants = [(hint, sequence_oracle(kind, *args, v)[0])
-                for v, hint in _SEQUENCE_FORWARD_HINTS.items()
-                if kind == "lstm" or v != "c0_h0"]
-    return variants + [(f"{kind}_step_forward makes a mistake ({hint}): run its check first",
-                        sequence_oracle(kind, *args, v)[0]) for v, hint in step_hints.items()]
 
 
 def _sequence_inputs(rng: np.random.Generator, kind: str, N: int, T: int, D: int, H: int,
@@ -913,8 +847,7 @@ def check_lstm_forward() -> None:
     result, given = _call_sequence_forward("lstm", published)
     h = _array(result[0], "lstm_forward (CS231n's example): h", (N, T, H))
     args = [published[name] for name in _SEQUENCE_INPUTS]
-    hint = _first_hint(h, _sequence_forward_variants("lstm", published), 1e-7)
-    _assert_published(h, _LSTM_PUBLISHED_H, "lstm_forward (CS231n's example): h", hint)
+    _assert_published(h, _LSTM_PUBLISHED_H, "lstm_forward (CS231n's example): h")
     judge_sequence_forward("lstm", published, h, given, sequence_oracle("lstm", *args)[0],
                            "CS231n's example")
 
@@ -951,14 +884,6 @@ def check_gru_forward() -> None:
           f"relative error {worst:.1e})")
 
 
-_SEQUENCE_BACKWARD_HINTS = {
-    "no_carry_h": "add the gradient dprev_h that step t + 1 sends back to dh[:, t] before "
-                  "the backward pass of step t",
-    "no_carry_c": "carry dprev_c back in time too: it is the dnext_c of the step before "
-                  "(zero only for the last step)",
-    "no_sum": "the weights are shared by all the time steps: add up (+=) dWx, dWh and db "
-              "over the steps",
-}
 _SEQUENCE_GRAD_HINTS = {
     "dx": "dx[:, t] is the dx of step t's backward pass",
     "dh0": "dh0 is the dprev_h of the first step's backward pass",
@@ -973,9 +898,8 @@ def judge_sequence_backward(kind: str, dh: np.ndarray, caches: Sequence[tuple],
                             tol: float = GRAD_TOLERANCE, reveal: bool = True) -> float:
     """Assert that ``got``, the ``dx, dh0, dWx, dWh, db`` that backpropagation through time
     (``kind`` "lstm": ``lstm_backward``, "gru": ``gru_backward``) returned for ``dh`` and
-    the steps' ``caches``, match ``want`` within ``tol``; a gradient that matches a usual
-    mistake (a gradient not carried back in time, the weights' gradients not summed, a
-    mistake of the step's backward) gets its hint.
+    the steps' ``caches``, match ``want`` within ``tol``; a wrong gradient gets the advice
+    of its formula.
 
     ``reveal=False``: no message names an expected value (hidden inputs).
 
@@ -984,14 +908,8 @@ def judge_sequence_backward(kind: str, dh: np.ndarray, caches: Sequence[tuple],
     float
         The largest relative error.
     """
-    variant_hints = {v: hint for v, hint in _SEQUENCE_BACKWARD_HINTS.items()
-                     if kind == "lstm" or v != "no_carry_c"}
-    step_hints = _LSTM_STEP_BACKWARD_HINTS if kind == "lstm" else _GRU_STEP_BACKWARD_HINTS
-    variant_hints.update({v: f"{kind}_step_backward makes a mistake ({hint}): run its check "
-                             "first" for v, hint in step_hints.items()})
-    variants = {v: sequence_backward_oracle(kind, dh, caches, v) for v in variant_hints}
-    return _judge_grads(f"{kind}_backward", _SEQUENCE_GRADS, got, want, variants,
-                        variant_hints, _SEQUENCE_GRAD_HINTS, what, tol, reveal)
+    return _judge_grads(f"{kind}_backward", _SEQUENCE_GRADS, got, want, _SEQUENCE_GRAD_HINTS,
+                        what, tol, reveal)
 
 
 def _check_sequence_backward(kind: str, seed: int) -> float:
@@ -1046,16 +964,9 @@ def check_gru_backward() -> None:
 
 # ====================================================================== captioning
 
-_CAPTIONING_LOSS_HINTS = {
-    "no_mask": "positions whose target is <NULL> (padding) must not count: pass the mask "
-               "to temporal_softmax_loss",
-    "h0_zero": "the first hidden state is the projected image features: h0 = features @ "
-               "W_proj + b_proj",
-    "per_word": "temporal_softmax_loss divides by N (the minibatch), not by the number of "
-                "words",
-    "same_word": "the network reads captions[:, :-1] and must predict the NEXT words, "
-                 "captions[:, 1:]",
-}
+_LOSS_HINT = ("h0 = features @ W_proj + b_proj, the words captions[:, :-1] embedded, the "
+              "recurrent layer, the scores, temporal_softmax_loss against captions[:, 1:] "
+              "with mask = captions[:, 1:] != <NULL>")
 #: The parameters in the order the backward pass reaches them.
 _BACKWARD_ORDER = ("W_vocab", "b_vocab", "Wx", "Wh", "b", "W_embed", "W_proj", "b_proj")
 _CAPTIONING_GRAD_HINTS = {
@@ -1083,8 +994,7 @@ def judge_captioning_loss(cell_type: str, params: Mapping[str, np.ndarray],
     """Assert that ``(loss, grads)``, what ``CaptioningRNN.loss(features, captions)``
     returned for a model of ``cell_type`` with ``params`` and ``<NULL>`` at index ``null``,
     match ``want_loss`` and ``want_grads``, and that ``self.params`` was left as it was
-    (``params_after``). A loss that matches a usual mistake (no mask, ``h0`` not from the
-    features, divided by the number of words, targets not shifted) gets its hint. The
+    (``params_after``). A wrong loss gets the recipe of the forward pass. The
     gradients are compared in the order the backward pass reaches them (so the first
     wrong one names the layer to look at), each with its own largest entry, but at least
     with :data:`GRAD_FLOOR` times the largest entry of all the gradients.
@@ -1123,11 +1033,8 @@ def judge_captioning_loss(cell_type: str, params: Mapping[str, np.ndarray],
         after = params_after.get(name) if isinstance(params_after, Mapping) else None
         _unchanged(value, np.asarray(after), "CaptioningRNN.loss", f"self.params[{name!r}]")
     loss = _number(loss, f"CaptioningRNN.loss ({what}): the loss")
-    variants = [(hint, captioning_oracle(cell_type, params, features, captions, null, v,
-                                         grads=False)[0])
-                for v, hint in _CAPTIONING_LOSS_HINTS.items()]
     worst = _assert_close(loss, want_loss, f"CaptioningRNN.loss ({what}): loss", tol_loss,
-                          _first_hint(loss, variants, tol_loss), reveal=reveal)
+                          _LOSS_HINT, reveal=reveal)
     assert isinstance(grads, Mapping), (
         f"CaptioningRNN.loss must return (loss, grads) with grads a dict, got "
         f"{grads if isinstance(grads, str) else type(grads).__name__}")
@@ -1192,7 +1099,7 @@ def _captioning_params(rng: np.random.Generator, cell_type: str, V: int, D: int,
 def _model(word_to_idx: Mapping[str, int], params: Mapping[str, np.ndarray],
            cell_type: str) -> Any:
     """The student's CaptioningRNN with ``params`` set after it is built (float64)."""
-    from cs231n_utils.classifiers.rnn import CaptioningRNN
+    CaptioningRNN = _graded("classifiers.rnn", "CaptioningRNN")
 
     D, H = params["W_proj"].shape
     model = _restoring_random_state(CaptioningRNN, dict(word_to_idx), input_dim=D,
@@ -1219,8 +1126,7 @@ def check_captioning_loss() -> None:
     """
     N, D, W, H, T = 10, 20, 30, 40, 13
     word_to_idx = {"<NULL>": 0, "cat": 2, "dog": 3}
-    from cs231n_utils.classifiers.rnn import CaptioningRNN
-
+    CaptioningRNN = _graded("classifiers.rnn", "CaptioningRNN")
     for cell_type, ((low, high), expected) in PUBLISHED_CAPTIONING_LOSS.items():
         model = _restoring_random_state(CaptioningRNN, dict(word_to_idx), input_dim=D,
                                         wordvec_dim=W, hidden_dim=H, cell_type=cell_type,
@@ -1234,11 +1140,8 @@ def check_captioning_loss() -> None:
                         "CaptioningRNN.loss", "loss, grads")
         what = f"CS231n's {cell_type} example"
         loss = _number(result[0], f"CaptioningRNN.loss ({what}): the loss")
-        variants = [(hint, captioning_oracle(cell_type, params, features, captions, 0, v,
-                                             grads=False)[0])
-                    for v, hint in _CAPTIONING_LOSS_HINTS.items()]
         _assert_close(loss, expected, f"CaptioningRNN.loss ({what}): loss",
-                      PUBLISHED_TOLERANCE, _first_hint(loss, variants, 1e-9))
+                      PUBLISHED_TOLERANCE, _LOSS_HINT)
 
     rng = np.random.default_rng(7008)
     worst = 0.0
@@ -1263,18 +1166,6 @@ def check_captioning_loss() -> None:
           f"relative error {worst:.1e})")
 
 
-_SAMPLE_HINTS = {
-    "start_fed": "feed back the word chosen at each step (its embedding is the next step's "
-                 "input), not <START> every time",
-    "c_frozen": "carry the LSTM's cell state from step to step (lstm_step_forward returns "
-                "next_c)",
-    "h0_zero": "the first hidden state is the projected image features: h0 = features @ "
-               "W_proj + b_proj",
-    "shifted": "captions[:, t] is the word chosen at step t: <START> is the first input, not "
-               "part of the output",
-}
-
-
 def judge_captioning_sample(cell_type: str, params: Mapping[str, np.ndarray],
                             features: np.ndarray, start: int, max_length: int,
                             captions: Any, want: np.ndarray, margins: np.ndarray,
@@ -1287,9 +1178,7 @@ def judge_captioning_sample(cell_type: str, params: Mapping[str, np.ndarray],
     judged (the docstring calls it meaningless: a sampler may stop there). Where the
     oracle's best word beat the second best by at most :data:`SAMPLE_MARGIN`
     (``margins``), rounding may pick either: from there on a caption is not judged.
-    Captions that match a usual mistake (``<START>`` fed at every step, the LSTM's cell
-    state never updated, ``h0`` not from the features, ``<START>`` written first) get its
-    hint. ``reveal=False``: the message does not name the expected words.
+    ``reveal=False``: the message does not name the expected words.
     """
     N = len(features)
     assert captions is not None, f"CaptioningRNN.sample ({what}) returned None"
@@ -1315,21 +1204,13 @@ def judge_captioning_sample(cell_type: str, params: Mapping[str, np.ndarray],
     wrong = differs(captions, want)
     if wrong is None:
         return
-    hint = ""
-    for variant, text in _SAMPLE_HINTS.items():
-        if variant == "c_frozen" and cell_type != "lstm":
-            continue
-        other, _ = greedy_oracle(cell_type, params, features, start, max_length, variant)
-        if np.array_equal(captions, other):
-            hint = text
-            break
     n, t = wrong
     detail = (f": {int(captions[n, t])} where greedy decoding chooses {int(want[n, t])}"
               if reveal else "")
     raise AssertionError(
         f"CaptioningRNN.sample ({what}): caption {n} differs from greedy decoding first at "
-        f"step {t}{detail}" + (f"; {hint}" if hint else
-                               "; at each step take the word of highest score (argmax)"))
+        f"step {t}{detail}; start from h0 = features @ W_proj + b_proj and <START>, at "
+        "each step take the word of highest score (argmax) and feed it back")
 
 
 def check_captioning_sample() -> None:
@@ -1376,3 +1257,5 @@ CHECKS: dict[str, Callable[[], None]] = {
     "CaptioningRNN.loss": check_captioning_loss,
     "CaptioningRNN.sample": check_captioning_sample,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.rnn).
+CHECKS = diagnosing("07_rnn", CHECKS, globals())

@@ -33,14 +33,22 @@ summed and divided by N, on a model whose parameters are set to the case's after
 decoding up to the first ``<END>``. The captioning tests use CS231n's cells, rnn and lstm
 (a submission without a GRU loses only the GRU's cells).
 
+Every test has a ``call`` (trusted side): the graded call a case made, rebuilt from the
+case's inputs and what the probe sent back (a stand-in model for ``CaptioningRNN``), so
+that a failure names the catalogued mistake (cs231n_utils.checks.catalogue.rnn) that
+every case's result matches.
+
 Seeds: 7100-7149 rnn_step_forward, 7150-7199 rnn_step_backward, 7200-7249 rnn_forward,
 7250-7299 rnn_backward, 7300-7329 word_embedding_forward, 7330-7359
 word_embedding_backward, 7360-7389 temporal_affine_forward, 7390-7419
 temporal_affine_backward, 7420-7469 temporal_softmax_loss; 7500-7999 part 2.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 
+from cs231n_utils.checks.mistakes import Call, hidden_call
 from cs231n_utils.checks.rnn import (
     VALUE_TOLERANCE,
     judge_rnn_backward,
@@ -83,6 +91,24 @@ SEQUENCE = ("x", "h0", "Wx", "Wh", "b")
 
 
 # ----------------------------------------------------------------------- helpers
+# The ``call_*`` functions (trusted side) rebuild the call of the graded function that one
+# case made, from the case's inputs and what the probe sent back, for the mistake
+# catalogue (cs231n_utils.checks.catalogue.rnn).
+
+RNN_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
+SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
+
+
+def _call_first(inputs: tuple, *names: str):
+    """``call(case, got)`` of a function that returns ``(*names, cache)``: the case's
+    ``inputs`` as its arguments."""
+    def call(case, got) -> Call:
+        return hidden_call([case[k] for k in inputs], (*(got.get(n) for n in names), None))
+    return call
+
+
+def _grads(got, names) -> tuple:
+    return tuple(got.get(n) for n in names)
 
 
 def _sizes(rng: np.random.Generator, *names: str) -> dict[str, int]:
@@ -173,6 +199,11 @@ def judge_rnn_step_backward_case(case, got):
                             EXACT, _context(N=N, D=D, H=case["b"].shape[0]), reveal=False)
 
 
+def call_rnn_step_backward(case, got) -> Call:
+    cache = tuple(case[k] for k in ("x", "prev_h", "Wx", "Wh", "next_h"))
+    return hidden_call((case["dnext_h"], cache), _grads(got, RNN_GRADS))
+
+
 # ----------------------------------------------- 2. backpropagation through time
 
 
@@ -219,6 +250,11 @@ def judge_rnn_backward_case(case, got):
     judge_rnn_backward(case["dh"], case["x"], case["h0"], case["Wx"], case["Wh"], case["h"],
                        [got[k] for k in ("dx", "dh0", "dWx", "dWh", "db")], want, EXACT,
                        _context(N=N, T=T, D=D, H=case["b"].shape[0]), reveal=False)
+
+
+def call_rnn_backward(case, got) -> Call:
+    cache = rnn_step_caches(case["x"], case["h0"], case["Wx"], case["Wh"], case["h"])
+    return hidden_call((case["dh"], cache), _grads(got, SEQUENCE_GRADS))
 
 
 # --------------------------------------- 3. word embeddings and temporal layers
@@ -286,6 +322,10 @@ def judge_word_embedding_backward_case(case, got):
                                            D=W.shape[1]), reveal=False)
 
 
+def call_word_embedding_backward(case, got) -> Call:
+    return hidden_call((case["dout"], (case["x"], case["W"])), got.get("dW"))
+
+
 def _affine_cases(seed: int) -> list[dict]:
     out = []
     for case in range(4):
@@ -349,6 +389,11 @@ def judge_temporal_affine_backward_case(case, got):
                                    reveal=False)
 
 
+def call_temporal_affine_backward(case, got) -> Call:
+    return hidden_call((case["dout"], (case["x"], case["w"], case["b"])),
+                       _grads(got, ("dx", "dw", "db")))
+
+
 def temporal_softmax_loss_cases() -> list[dict]:
     """Random N, T (at least 2 each), V 2 to 9, scores of scale 0.1 to 10 (and 1000 in the
     last case), about half the positions selected (the first always); case 2 drops a
@@ -384,6 +429,10 @@ def judge_temporal_softmax_loss_case(case, got):
     judge_temporal_softmax_loss(x, y, mask, got["loss"], got["dx"],
                                 [got[f"after.{k}"] for k in ("x", "y", "mask")], want_loss,
                                 want_dx, EXACT, EXACT, _context(N=N, T=T, V=V), reveal=False)
+
+
+def call_temporal_softmax_loss(case, got) -> Call:
+    return hidden_call((case["x"], case["y"], case["mask"]), (got.get("loss"), got.get("dx")))
 
 
 # ======================================================================
@@ -533,6 +582,11 @@ def _gated_judge_step_forward(kind: str):
     return judge
 
 
+def _gated_call_step_forward(kind: str):
+    names = ("next_h", "next_c") if kind == "lstm" else ("next_h",)
+    return _call_first(_GATED_STEP_INPUTS[kind], *names)
+
+
 # ==================================================================== step backward
 
 
@@ -598,6 +652,14 @@ def _gated_judge_step_backward(kind: str):
                             [got.get(name) for name in names], want,
                             _gated_what(case, "N", "D", "H"), GATED_TOLERANCE, reveal=False)
     return judge
+
+
+def _gated_call_step_backward(kind: str):
+    def call(case, got) -> Call:
+        upstream = [case["dnext_h"]] + ([case["dnext_c"]] if kind == "lstm" else [])
+        return hidden_call((*upstream, _gated_step_cache(kind, case)),
+                           _grads(got, _GATED_STEP_GRADS[kind]))
+    return call
 
 
 # ======================================================================== sequences
@@ -711,6 +773,13 @@ def _gated_judge_sequence_backward(kind: str):
     return judge
 
 
+def _gated_call_sequence_backward(kind: str):
+    def call(case, got) -> Call:
+        return hidden_call((case["dh"], _gated_sequence_caches(kind, case)),
+                           _grads(got, _GATED_SEQUENCE_GRADS))
+    return call
+
+
 # ======================================================================= captioning
 
 
@@ -819,6 +888,17 @@ def judge_captioning_loss_case(case, got):
                           GATED_TOLERANCE, GATED_TOLERANCE, reveal=False)
 
 
+def _gated_stand_in(case) -> SimpleNamespace:
+    """Trusted side: the model of a case, as the catalogue's variants read it."""
+    return SimpleNamespace(params=_gated_case_params(case), cell_type=str(case["cell_type"]),
+                           word_to_idx={str(w): i for i, w in enumerate(case["vocab"])})
+
+
+def call_captioning_loss(case, got) -> Call:
+    return hidden_call((_gated_stand_in(case), case["features"], case["captions"]),
+                       (got.get("loss"), None))
+
+
 def captioning_sample_cases() -> list[dict]:
     """Two models of each cell type with random parameters and the special words at
     random indices, ``max_length`` from 3 to 8."""
@@ -859,47 +939,60 @@ def judge_captioning_sample_case(case, got):
                             reveal=False)
 
 
+def call_captioning_sample(case, got) -> Call:
+    return hidden_call((_gated_stand_in(case), case["features"], int(case["max_length"])),
+                       got.get("captions"))
+
+
 HIDDEN_TESTS = [
     HiddenTest("rnn_step_forward", "rnn_step_forward", rnn_step_forward_cases,
-               probe_rnn_step_forward, judge_rnn_step_forward_case),
+               probe_rnn_step_forward, judge_rnn_step_forward_case,
+               _call_first(STEP, "next_h")),
     HiddenTest("rnn_step_backward", "rnn_step_backward", rnn_step_backward_cases,
-               probe_rnn_step_backward, judge_rnn_step_backward_case),
+               probe_rnn_step_backward, judge_rnn_step_backward_case,
+               call_rnn_step_backward),
     HiddenTest("rnn_forward", "rnn_forward", rnn_forward_cases, probe_rnn_forward,
-               judge_rnn_forward_case),
+               judge_rnn_forward_case, _call_first(SEQUENCE, "h")),
     HiddenTest("rnn_backward", "rnn_backward", rnn_backward_cases, probe_rnn_backward,
-               judge_rnn_backward_case),
+               judge_rnn_backward_case, call_rnn_backward),
     HiddenTest("word_embedding_forward", "word_embedding_forward",
                word_embedding_forward_cases, probe_word_embedding_forward,
-               judge_word_embedding_forward_case),
+               judge_word_embedding_forward_case, _call_first(("x", "W"), "out")),
     HiddenTest("word_embedding_backward", "word_embedding_backward",
                word_embedding_backward_cases, probe_word_embedding_backward,
-               judge_word_embedding_backward_case),
+               judge_word_embedding_backward_case, call_word_embedding_backward),
     HiddenTest("temporal_affine_forward", "temporal_affine_forward",
                temporal_affine_forward_cases, probe_temporal_affine_forward,
-               judge_temporal_affine_forward_case),
+               judge_temporal_affine_forward_case, _call_first(("x", "w", "b"), "out")),
     HiddenTest("temporal_affine_backward", "temporal_affine_backward",
                temporal_affine_backward_cases, probe_temporal_affine_backward,
-               judge_temporal_affine_backward_case),
+               judge_temporal_affine_backward_case, call_temporal_affine_backward),
     HiddenTest("temporal_softmax_loss", "temporal_softmax_loss", temporal_softmax_loss_cases,
-               probe_temporal_softmax_loss, judge_temporal_softmax_loss_case),
+               probe_temporal_softmax_loss, judge_temporal_softmax_loss_case,
+               call_temporal_softmax_loss),
     HiddenTest("lstm_step_forward", "lstm_step_forward", lstm_step_forward_cases,
-               probe_lstm_step_forward, _gated_judge_step_forward("lstm")),
+               probe_lstm_step_forward, _gated_judge_step_forward("lstm"),
+               _gated_call_step_forward("lstm")),
     HiddenTest("lstm_step_backward", "lstm_step_backward", lstm_step_backward_cases,
-               probe_lstm_step_backward, _gated_judge_step_backward("lstm")),
+               probe_lstm_step_backward, _gated_judge_step_backward("lstm"),
+               _gated_call_step_backward("lstm")),
     HiddenTest("lstm_forward", "lstm_forward", lstm_forward_cases, probe_lstm_forward,
-               _gated_judge_sequence_forward("lstm")),
+               _gated_judge_sequence_forward("lstm"), _call_first(_GATED_SEQUENCE_INPUTS, "h")),
     HiddenTest("lstm_backward", "lstm_backward", lstm_backward_cases, probe_lstm_backward,
-               _gated_judge_sequence_backward("lstm")),
+               _gated_judge_sequence_backward("lstm"), _gated_call_sequence_backward("lstm")),
     HiddenTest("gru_step_forward", "gru_step_forward", gru_step_forward_cases,
-               probe_gru_step_forward, _gated_judge_step_forward("gru")),
+               probe_gru_step_forward, _gated_judge_step_forward("gru"),
+               _gated_call_step_forward("gru")),
     HiddenTest("gru_step_backward", "gru_step_backward", gru_step_backward_cases,
-               probe_gru_step_backward, _gated_judge_step_backward("gru")),
+               probe_gru_step_backward, _gated_judge_step_backward("gru"),
+               _gated_call_step_backward("gru")),
     HiddenTest("gru_forward", "gru_forward", gru_forward_cases, probe_gru_forward,
-               _gated_judge_sequence_forward("gru")),
+               _gated_judge_sequence_forward("gru"), _call_first(_GATED_SEQUENCE_INPUTS, "h")),
     HiddenTest("gru_backward", "gru_backward", gru_backward_cases, probe_gru_backward,
-               _gated_judge_sequence_backward("gru")),
+               _gated_judge_sequence_backward("gru"), _gated_call_sequence_backward("gru")),
     HiddenTest("captioning_loss", "CaptioningRNN.loss", captioning_loss_cases,
-               probe_captioning_loss, judge_captioning_loss_case),
+               probe_captioning_loss, judge_captioning_loss_case, call_captioning_loss),
     HiddenTest("captioning_sample", "CaptioningRNN.sample", captioning_sample_cases,
-               probe_captioning_sample, judge_captioning_sample_case),
+               probe_captioning_sample, judge_captioning_sample_case,
+               call_captioning_sample),
 ]
