@@ -202,9 +202,11 @@ def _diagnosis(assignment: str, test: HiddenTest, cases: list, got: list) -> str
         return ""
     from cs231n_utils.checks.mistakes import diagnosis
 
+    calls = []
     try:
-        calls = [test.call(copy.deepcopy(case), out) for case, out in zip(cases, got,
-                                                                          strict=True)]
+        for case, out in zip(cases, got, strict=True):
+            made = test.call(copy.deepcopy(case), out)  # one Call, or a list (several steps)
+            calls.extend(made if isinstance(made, list) else [made])
     except Exception:  # noqa: BLE001 (results of the wrong form match no mistake)
         return ""
     found = diagnosis(assignment, test.function, calls)

@@ -51,9 +51,9 @@ class HiddenTest:
     judge : callable
         ``judge(case, got) -> None``, raising ``AssertionError`` (trusted side).
     call : callable, optional
-        ``call(case, got) -> Call`` (:func:`cs231n_utils.checks.mistakes.hidden_call`):
-        the call of ``function`` that one case made, rebuilt on the trusted side, so that a
-        failure can name the catalogued mistake that every case's result matches.
+        ``call(case, got) -> Call`` (:func:`cs231n_utils.checks.mistakes.hidden_call`), or
+        a list of them: the calls of ``function`` that one case made, rebuilt on the trusted
+        side, so that a failure can name the catalogued mistake that every call matches.
     """
 
     grade_id: str
