@@ -35,11 +35,13 @@ mistake patched in, never from a copy of the solution.
 from __future__ import annotations
 
 import collections
+import contextlib
 import contextvars
 import copy
 import functools
 import importlib
 import inspect
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -203,6 +205,9 @@ class Call:
     kwargs: dict[str, Any]
     result: Any
     args_after: tuple
+    #: NumPy's global random state when the call began (None: not known), so that a
+    #: variant that draws random numbers draws the same ones.
+    random_state: tuple | None = None
 
 
 def _copy(value: Any) -> Any:
@@ -215,11 +220,15 @@ def _copy(value: Any) -> Any:
 def _reproduces(variant: Callable[..., Any], graded: Graded, call: Call,
                 got: dict[str, Any]) -> bool:
     args, kwargs = _copy(call.args), _copy(call.kwargs)
+    torch = sys.modules.get("torch")  # not imported here: the sandbox need not load it
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        with warnings.catch_warnings(), np.errstate(all="ignore"), (
+                torch.random.fork_rng(devices=[]) if torch else contextlib.nullcontext()):
             warnings.simplefilter("ignore")
             state = np.random.get_state()
             try:
+                if call.random_state is not None:
+                    np.random.set_state(call.random_state)
                 result = variant(*args, **kwargs)
             finally:
                 np.random.set_state(state)
@@ -313,8 +322,9 @@ class _Recorder:
         @functools.wraps(f)
         def recorded(*args: Any, **kwargs: Any) -> Any:
             before, kw_before = _copy(args), _copy(kwargs)
+            state = np.random.get_state()
             result = f(*args, **kwargs)
-            call = Call(before, kw_before, _copy(result), _copy(args))
+            call = Call(before, kw_before, _copy(result), _copy(args), state)
             first = self.first.setdefault(function, [])
             last = self.last.setdefault(function, collections.deque(maxlen=MAX_CALLS // 2))
             (first.append if len(first) < MAX_CALLS // 2 else last.append)(call)
