@@ -481,7 +481,7 @@ def sigmoid_backward_from_input(dout, cache):
 
 def svm_counts_correct_class(x, y):
     margins = np.maximum(0, x - x[np.arange(len(y)), y][:, None] + 1)
-    return margins.sum() / len(y), np.zeros_like(x)
+    return margins.sum() / len(y), RIGHT_SVM_LOSS(x, y)[1]
 
 
 def svm_not_averaged(x, y):
@@ -570,11 +570,12 @@ WRONG = [
     ("sigmoid_forward", layers, "sigmoid_forward", sigmoid_naive, "overflowed"),
     ("sigmoid_backward", layers, "sigmoid_backward", sigmoid_backward_from_input,
      "holds the OUTPUT s"),
-    ("svm_loss", layers, "svm_loss", svm_counts_correct_class, "must not count"),
-    ("svm_loss", layers, "svm_loss", svm_not_averaged, "N = 8 times too large"),
+    ("svm_loss", layers, "svm_loss", svm_counts_correct_class,
+     "the loss is 1 too large: the correct class counted"),
+    ("svm_loss", layers, "svm_loss", svm_not_averaged, "sums over the N examples"),
     ("softmax_loss", layers, "softmax_loss", softmax_naive, "subtract each row's maximum"),
     ("staged_example_backward", staged, "staged_example_backward", staged_overwrites,
-     "with +="),
+     "dx lacks the branch through"),
     ("add_multiply_backward", staged, "add_multiply_backward", add_multiply_ignores_df,
      "upstream gradient df"),
     ("TwoLayerNet.__init__", TwoLayerNet, "__init__", init_zero_weights, "standard deviation"),
@@ -616,7 +617,8 @@ def test_two_layer_net_check_catches_a_missing_regularisation_gradient(monkeypat
         return loss + 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2)), grads
 
     monkeypatch.setattr(TwoLayerNet, "loss", without_reg_gradient)
-    with pytest.raises(AssertionError, match=r"with reg = 0.7: relative error .*reg \* W"):
+    with pytest.raises(AssertionError, match=r"^grads of W1 and W2 lack the gradient of the "
+                       r"penalty .*with reg = 0.7: relative error"):
         checks.check_two_layer_net_loss()
 
 

@@ -13,12 +13,14 @@ compares it with an answer computed here, independently of the student's code:
   differences of the operation's formula, ``Value.backward`` against a sum over all paths
   of a graph built by hand (no operation of the engine involved).
 
-The comparisons themselves (shapes, tolerances, messages, the hints that name a likely
-mistake) are the public ``judge_*`` functions: a check calls its graded function, computes
+The comparisons themselves (shapes, tolerances, messages, advice) are the public
+``judge_*`` functions: a check calls its graded function, computes
 the expected values with its oracle and hands both to the judge. The trusted grader's
 hidden tests (``solutions/hidden_tests/03_backprop.py``) hand the same judges what a
 submission returned on hidden inputs, with expected values from PyTorch autograd, and
-``reveal=False``: then no message names an expected value.
+``reveal=False``: then no message names an expected value. A failing check names the
+common mistake its results match first (the catalogue of wrong variants,
+:mod:`cs231n_utils.checks.catalogue.backprop`).
 
 A check raises ``AssertionError`` with a one-line reason, or prints one line starting
 with ``PASS``. A function that is not written yet raises its ``NotImplementedError``
@@ -33,7 +35,6 @@ PASS affine_backward: dx, dw, db match numerical gradients (largest relative err
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -48,6 +49,7 @@ from cs231n_utils.checks.common import numeric_grads as _numeric_grads
 from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
+from cs231n_utils.checks.mistakes import diagnosing
 from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
 
 ASSIGNMENT = "03_backprop"
@@ -258,8 +260,9 @@ def judge_staged_example_backward(df: np.ndarray, cache: tuple, got: Sequence[An
                                   want: Sequence[np.ndarray], what: str,
                                   tol: float = GRAD_TOLERANCE, reveal: bool = True) -> float:
     """Assert that ``got``, the ``(dx, dy)`` that ``staged_example_backward(df, cache)``
-    returned, matches ``want`` within ``tol``; when a gradient equals only some of the
-    branches that meet at ``x`` or ``y``, the message says so.
+    returned, matches ``want`` within ``tol`` (a gradient that holds only some of the
+    branches meeting at ``x`` or ``y`` is named by the mistake catalogue,
+    :mod:`cs231n_utils.checks.catalogue.backprop`).
 
     Parameters
     ----------
@@ -284,15 +287,10 @@ def judge_staged_example_backward(df: np.ndarray, cache: tuple, got: Sequence[An
         The largest relative error.
     """
     worst = 0.0
-    branches = _staged_branches(df, cache)
-    for name, g, n, parts in zip(("dx", "dy"), got, want, branches, strict=True):
+    for name, g, n in zip(("dx", "dy"), got, want, strict=True):
         g = _array(g, f"staged_example_backward ({what}): {name}", np.shape(n))
-        hint = ""
-        for k in range(1, len(parts)):
-            if any(np.allclose(g, sum(subset)) for subset in itertools.combinations(parts, k)):
-                hint = (f"{name} holds only {k} of the {len(parts)} contributions of the "
-                        f"stages that use {name[1]}: add each one up with +=, do not "
-                        "overwrite with =")
+        hint = (f"{name} is the sum of what every stage that uses {name[1]} sends back "
+                "(add each with +=)")
         worst = max(worst, _assert_close(g, n, f"staged_example_backward ({what}): {name}",
                                          tol, hint, reveal=reveal))
     return worst
@@ -302,8 +300,7 @@ def check_staged_example_backward() -> None:
     """Check ``staged_example_backward`` for ``f = (x + s(y)) / (s(x) + (x + y)^2)``.
 
     The notes' point ``x = 3, y = -4`` and 8 random points (as arrays, with random
-    upstream gradients), against numerical gradients. When a gradient equals only some
-    of the branches that meet at ``x`` or ``y``, the message says so.
+    upstream gradients), against numerical gradients.
 
     Raises
     ------
@@ -439,14 +436,11 @@ def judge_relu_backward(x: np.ndarray, dx: Any, want: np.ndarray, tol: float = 0
                         reveal: bool = True) -> float:
     """Assert that ``dx``, what ``relu_backward(dout, x)`` returned, has the shape of ``x``
     and matches ``want`` within ``tol`` (exactly, by default); return the relative error.
-    Where ``x`` holds zeros, a gradient let through there is named as the likely mistake.
 
     ``reveal=False``: no message names an expected value (hidden inputs).
     """
     dx = _array(dx, "relu_backward: dx", x.shape)
-    hint = "dout passes where x > 0 and is blocked (0) where x < 0"
-    if np.any((x == 0) & (dx != 0)):
-        hint = "the gradient at x == 0 must be 0 (x > 0, not x >= 0)"
+    hint = "dout passes where x > 0 and is blocked (0) where x <= 0"
     return _assert_close(dx, want, "relu_backward: dx", tol, hint, reveal=reveal)
 
 
@@ -576,8 +570,7 @@ def check_sigmoid_backward() -> None:
 
 
 def _judge_loss(name: str, x: np.ndarray, loss: Any, dx: Any, x_after: np.ndarray,
-                want_loss: float, want_dx: np.ndarray, what: str,
-                loss_hint: Callable[[float, float, np.ndarray], str], tol_loss: float,
+                want_loss: float, want_dx: np.ndarray, what: str, tol_loss: float,
                 tol_dx: float, reveal: bool) -> float:
     """Shared body of :func:`judge_svm_loss` and :func:`judge_softmax_loss`."""
     _unchanged(x, x_after, name, "x")
@@ -588,23 +581,11 @@ def _judge_loss(name: str, x: np.ndarray, loss: Any, dx: Any, x_after: np.ndarra
         f"{name} ({what}): the loss is {float(loss)}{expected}; "
         "very large scores overflow exp(): subtract each row's maximum first")
     worst = _assert_close(float(loss), want_loss, f"{name} ({what}): loss", tol_loss,
-                          loss_hint(float(loss), want_loss, x), reveal=reveal)
+                          reveal=reveal)
     dx = _array(dx, f"{name} ({what}): dx", x.shape)
     return max(worst, _assert_close(dx, want_dx, f"{name} ({what}): dx", tol_dx,
                                     "the loss is an average: divide dx by N too",
                                     reveal=reveal))
-
-
-def _average_hint(got: float, want: float, x: np.ndarray) -> str:
-    if np.isclose(got, want * x.shape[0]):
-        return f"it is N = {x.shape[0]} times too large: average over the examples"
-    return ""
-
-
-def _svm_hint(got: float, want: float, x: np.ndarray) -> str:
-    if np.isclose(got, want + 1.0):
-        return "the correct class must not count (it adds a margin of 1 per example)"
-    return _average_hint(got, want, x)
 
 
 def judge_svm_loss(x: np.ndarray, loss: Any, dx: Any, x_after: np.ndarray, want_loss: float,
@@ -637,8 +618,8 @@ def judge_svm_loss(x: np.ndarray, loss: Any, dx: Any, x_after: np.ndarray, want_
     float
         The largest relative error.
     """
-    return _judge_loss("svm_loss", x, loss, dx, x_after, want_loss, want_dx, what, _svm_hint,
-                       tol_loss, tol_dx, reveal)
+    return _judge_loss("svm_loss", x, loss, dx, x_after, want_loss, want_dx, what, tol_loss,
+                       tol_dx, reveal)
 
 
 def judge_softmax_loss(x: np.ndarray, loss: Any, dx: Any, x_after: np.ndarray,
@@ -647,7 +628,7 @@ def judge_softmax_loss(x: np.ndarray, loss: Any, dx: Any, x_after: np.ndarray,
                        reveal: bool = True) -> float:
     """Like :func:`judge_svm_loss`, for ``softmax_loss``."""
     return _judge_loss("softmax_loss", x, loss, dx, x_after, want_loss, want_dx, what,
-                       _average_hint, tol_loss, tol_dx, reveal)
+                       tol_loss, tol_dx, reveal)
 
 
 def _check_loss(name: str, oracle: Callable[[np.ndarray, np.ndarray], float],
@@ -656,16 +637,16 @@ def _check_loss(name: str, oracle: Callable[[np.ndarray, np.ndarray], float],
                 exact_dx: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> float:
     """Shared body of the two loss checks; returns the largest error seen.
 
-    ``dx`` is compared with a numerical gradient of ``oracle``, except in cases whose
-    description mentions ``1000``: there (scores so large that centred differences lose
-    all precision) it is compared with ``exact_dx``.
+    ``dx`` is compared with a numerical gradient of ``oracle``, except for scores above
+    100 in size: there (centred differences lose all precision) it is compared with
+    ``exact_dx``.
     """
     loss_fn = _graded("layers", name)
     worst = 0.0
     for x, y, what in cases:
         given = x.copy()
         loss, dx = _tuple(quietly(loss_fn, given, y.copy()), 2, name, "loss, dx")
-        if exact_dx is not None and "1000" in what:
+        if exact_dx is not None and np.abs(x).max() > 100:
             numeric = exact_dx(x, y)
         else:
             numeric = eval_numerical_gradient_array(
@@ -695,9 +676,10 @@ def check_svm_loss() -> None:
 
 def check_softmax_loss() -> None:
     """Check ``softmax_loss`` against SciPy's ``logsumexp`` (loss) and numerical
-    gradients (dx), N = 9, C = 6, including scores of size 1000 (the loss must stay
-    finite and correct; there dx is compared with SciPy's ``softmax`` minus the one-hot
-    labels, as centred differences lose their precision at that size).
+    gradients (dx), N = 9, C = 6, including scores around 500 (exp of them is still
+    finite, exp of twice them is not) and of size 1000 (the loss must stay finite and
+    correct; for both, dx is compared with SciPy's ``softmax`` minus the one-hot labels,
+    as centred differences lose their precision at that size).
 
     Raises
     ------
@@ -709,9 +691,11 @@ def check_softmax_loss() -> None:
     large = rng.normal(size=(9, 6))
     large[:, 0] += 1000.0
     large[1] -= 2000.0
-    cases = [(0.001 * rng.normal(size=(9, 6)), y, "small scores"),
-             (rng.normal(size=(9, 6)), y, "spread-out scores"),
-             (large, y, "scores around +-1000")]
+    small, spread = 0.001 * rng.normal(size=(9, 6)), rng.normal(size=(9, 6))
+    middle = rng.normal(size=(9, 6))
+    middle[:, 0] += 500.0
+    cases = [(small, y, "small scores"), (spread, y, "spread-out scores"),
+             (middle, y, "scores around 500"), (large, y, "scores around +-1000")]
 
     def exact_dx(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         dx = softmax(x, axis=1)
@@ -853,8 +837,7 @@ def check_two_layer_net_init() -> None:
     AssertionError
         With a one-line reason, if a parameter is missing or wrong.
     """
-    from cs231n_utils.classifiers.fc_net import TwoLayerNet
-
+    TwoLayerNet = _graded("classifiers.fc_net", "TwoLayerNet")
     state = np.random.get_state()
     try:
         np.random.seed(90)
@@ -937,9 +920,8 @@ def judge_two_layer_net_loss(loss: Any, grads: Any, params: dict[str, np.ndarray
         f"{sorted(grads) if isinstance(grads, dict) else grads_type}")
     for name, value in params.items():
         got = _array(grads[name], f"grads[{name!r}] (reg = {reg})", value.shape)
-        hint = "the penalty adds reg * W to the gradient of W" if reg else ""
         worst = max(worst, _assert_close(got, want_grads[name],
-                                         f"grads[{name!r}] with reg = {reg}", tol_grads, hint,
+                                         f"grads[{name!r}] with reg = {reg}", tol_grads,
                                          reveal=reveal))
     return worst
 
@@ -956,8 +938,7 @@ def check_two_layer_net_loss() -> None:
     AssertionError
         With a one-line reason, if the scores, the loss or a gradient is wrong.
     """
-    from cs231n_utils.classifiers.fc_net import TwoLayerNet
-
+    TwoLayerNet = _graded("classifiers.fc_net", "TwoLayerNet")
     rng = np.random.default_rng(91)
     N, D, H, C = 5, 12, 8, 4
     X, y = rng.normal(size=(N, 2, 3, 2)), rng.integers(0, C, size=N)
@@ -1003,12 +984,13 @@ VALUE_OP_HINTS = {
 def _check_op(op_name: str, make: Callable[..., Any], formula: Callable[..., float],
               points: list[tuple[float, ...]], hint: str) -> None:
     """Check one operation of Value: result, parents and local derivatives."""
-    from cs231n_utils.autograd import Value
+    from cs231n_utils.autograd import Value as Base
 
+    Value = _graded("autograd", "Value")
     for point in points:
         inputs = [Value(v) for v in point]
         out = quietly(make, *inputs)
-        if not isinstance(out, Value):
+        if not isinstance(out, Base):
             judge_value_op(op_name, point, False, math.nan, False, (), math.nan, (), hint)
         parents = tuple(out.parents)
         parents_ok = len(parents) == len(inputs) and all(
@@ -1106,8 +1088,7 @@ def check_value_exp() -> None:
 
 def check_value_relu() -> None:
     """Check ``Value.relu`` at -1.5 and 2, and that the local derivative at 0 is 0."""
-    from cs231n_utils.autograd import Value
-
+    Value = _graded("autograd", "Value")
     _check_op("relu", lambda a: a.relu(), lambda a: max(0.0, a), [(-1.5,), (2.0,)],
               VALUE_OP_HINTS["relu"])
     at_zero = tuple(quietly(lambda: Value(0.0).relu()).local_grads)
@@ -1132,8 +1113,7 @@ def _sum_over_paths(node: Any, target: Any) -> float:
 
 def _hand_graphs() -> list[tuple[str, Any, list[Any]]]:
     """Graphs built with the constructor only: (description, output, inputs)."""
-    from cs231n_utils.autograd import Value
-
+    Value = _graded("autograd", "Value")
     # f = (x + y) z with the notes' numbers
     x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
     q = Value(3.0, (x, y), (1.0, 1.0))
@@ -1218,8 +1198,7 @@ def check_value_backward() -> None:
     AssertionError
         With a one-line reason, if a gradient is wrong.
     """
-    from cs231n_utils.autograd import Value
-
+    Value = _graded("autograd", "Value")
     for what, out, inputs in _hand_graphs():
         for attempt in ("first", "second"):
             quietly(out.backward)
@@ -1263,3 +1242,5 @@ CHECKS: dict[str, Callable[[], None]] = {
     "Value.sigmoid": check_value_sigmoid,
     "Value.backward": check_value_backward,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.backprop).
+CHECKS = diagnosing(ASSIGNMENT, CHECKS, globals())

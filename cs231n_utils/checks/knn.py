@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from cs231n_utils.checks.common import count_python_lines, quietly
+from cs231n_utils.checks.common import count_python_lines, graded, quietly
+from cs231n_utils.checks.mistakes import diagnosing
 
 ASSIGNMENT = "01_knn"
 
@@ -51,10 +52,9 @@ RELATIVE_TOLERANCE = 1e-6
 
 
 def _classifier(X_train: np.ndarray, y_train: np.ndarray) -> Any:
-    """A trained student classifier (imported here, so the student's copy is the one used)."""
-    from cs231n_utils.classifiers.k_nearest_neighbor import KNearestNeighbor
-
-    knn = KNearestNeighbor()
+    """A trained student classifier (looked up now, so the student's copy is the one used;
+    its calls are recorded for the mistake catalogue)."""
+    knn = graded("classifiers.k_nearest_neighbor", "KNearestNeighbor")()
     knn.train(X_train, y_train)
     return knn
 
@@ -231,11 +231,13 @@ def _fixed_vote_cases() -> list[tuple[np.ndarray, np.ndarray, int, str]]:
         [1.5, 1.2, 0.9, 3.3, 2.2, 0.4],   # labels by distance: 0, 1, 0, 2, 2, 1
         [2.0, 1.0, 9.0, 8.0, 0.7, 3.0],   # labels by distance: 2, 0, 2, 0, 1, 1
     ])
-    # k=1 -> 2, 0, 0, 2;  k=2 (all ties) -> 1, 0, 0, 0;  k=3 -> 1, 0, 0, 2
+    # k=1 -> 2, 0, 0, 2;  k=3 -> 1, 0, 0, 2;  k=2 (all ties) -> 1, 0, 0, 0
+    # (k=3 before the ties: a vote that takes the largest label fails there, not only at
+    # the ties, so the two mistakes are told apart)
     return [
         (dists, y_train, 1, "k=1: the label of the single nearest example"),
-        (dists, y_train, 2, "k=2 with two different labels: a tie, the smaller label wins"),
         (dists, y_train, 3, "k=3: the majority of the 3 nearest labels"),
+        (dists, y_train, 2, "k=2 with two different labels: a tie, the smaller label wins"),
     ]
 
 
@@ -270,8 +272,8 @@ def judge_labels(dists: np.ndarray, y_train: np.ndarray, k: int, y_pred: Any,
 def check_predict_labels() -> None:
     """Check ``predict_labels`` on fixed distance matrices against a direct count.
 
-    Three hand-made cases (k = 1; k = 2, where every row is a tie that the smaller label
-    must win; k = 3) and a random 30 x 40 matrix with k = 1, 4 and 7.
+    Three hand-made cases (k = 1; k = 3; k = 2, where every row is a tie that the smaller
+    label must win) and a random 30 x 40 matrix with k = 1, 4 and 7.
 
     Raises
     ------
@@ -301,3 +303,5 @@ CHECKS: dict[str, Callable[[], None]] = {
     "KNearestNeighbor.compute_distances_l1": check_l1,
     "KNearestNeighbor.predict_labels": check_predict_labels,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.knn).
+CHECKS = diagnosing(ASSIGNMENT, CHECKS, globals())

@@ -5,9 +5,12 @@ student's method; judges use the visible checks' comparisons (``cs231n_utils.che
 with ``reveal=False``, on the trusted side.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from cs231n_utils.checks.knn import judge_distances, judge_labels
+from cs231n_utils.checks.mistakes import Call, hidden_call
 from cs231n_utils.course.trusted import HiddenTest
 
 
@@ -64,6 +67,13 @@ def judge(method: str, metric: str = "l2"):
     return judge_case
 
 
+def call_distances(case: dict, got: dict) -> Call:
+    """Trusted side: the call one distance case made, for the mistake catalogue (the
+    classifier is its training rows)."""
+    model = SimpleNamespace(X_train=case["X_train"], y_train=case["y_train"])
+    return hidden_call((model, case["X"]), got.get("dists"))
+
+
 def label_cases() -> list[dict]:
     """Distinct distances per row (the k nearest are well defined), few labels, several k."""
     out = []
@@ -94,17 +104,23 @@ def judge_predict_labels(case, got):
                  got["dists_after"], f"k={int(case['k'])}", reveal=False)
 
 
+def call_predict_labels(case: dict, got: dict) -> Call:
+    """Trusted side: the call one vote case made (the classifier is its labels)."""
+    return hidden_call((SimpleNamespace(y_train=case["y_train"]), case["dists"]),
+                       got.get("labels"), k=int(case["k"]))
+
+
 METHOD = "KNearestNeighbor.compute_distances_"
 HIDDEN_TESTS = [
     HiddenTest("two_loops", METHOD + "two_loops", lambda: distance_cases(2100, 4, 14, True),
-               probe_two_loops, judge("compute_distances_two_loops")),
+               probe_two_loops, judge("compute_distances_two_loops"), call_distances),
     HiddenTest("one_loop", METHOD + "one_loop", lambda: distance_cases(3100, 4, 25),
-               probe_one_loop, judge("compute_distances_one_loop")),
+               probe_one_loop, judge("compute_distances_one_loop"), call_distances),
     HiddenTest("no_loops", METHOD + "no_loops",
                lambda: distance_cases(4100, 5, 60, duplicates=True),
-               probe_no_loops, judge("compute_distances_no_loops")),
+               probe_no_loops, judge("compute_distances_no_loops"), call_distances),
     HiddenTest("predict_labels", "KNearestNeighbor.predict_labels", label_cases,
-               probe_predict_labels, judge_predict_labels),
+               probe_predict_labels, judge_predict_labels, call_predict_labels),
     HiddenTest("l1", METHOD + "l1", lambda: distance_cases(5100, 4, 25, True),
-               probe_l1, judge("compute_distances_l1", "l1")),
+               probe_l1, judge("compute_distances_l1", "l1"), call_distances),
 ]

@@ -14,6 +14,8 @@ for arrays, 0 for the ReLU layers (exact), 1e-10 for a Value's local derivatives
 for the gradients that ``Value.backward`` finds (those of the old in-notebook tests).
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from cs231n_utils.checks.backprop import (
@@ -40,6 +42,7 @@ from cs231n_utils.checks.backprop import (
     judge_value_backward,
     judge_value_op,
 )
+from cs231n_utils.checks.mistakes import Call, hidden_call
 from cs231n_utils.course.trusted import HiddenTest
 
 EXACT = VALUE_TOLERANCE
@@ -665,6 +668,7 @@ def probe_value_backward(case):
         out.backward()
         got[f"{attempt}.out_grad"] = out.grad
         got[f"{attempt}.grads"] = np.array([float(v.grad) for v in inputs])
+        got[f"{attempt}.all"] = np.array([float(v.grad) for v in values])
     return got
 
 
@@ -691,48 +695,175 @@ def judge_value_backward_case(case, got):
                              reveal=False)
 
 
+# ------------------------------------------ the calls, for the mistake catalogue
+# Trusted side: each rebuilds the graded call one case made from the case's inputs and
+# what the probe returned (cs231n_utils.checks.catalogue.backprop names the mistake).
+
+
+def _xwb(case: dict) -> tuple:
+    return case["x"], case["w"], case["b"]
+
+
+def call_add_multiply(case: dict, got: dict) -> Call:
+    x, y, z = case["x"], case["y"], case["z"]
+    return hidden_call((case["df"], (x, y, z, x + y)), (got["dx"], got["dy"], got["dz"]))
+
+
+def call_staged(case: dict, got: dict) -> Call:
+    cache = tuple(case[name] for name in STAGED_CACHE)
+    return hidden_call((case["df"], cache), (got["dx"], got["dy"]))
+
+
+def call_affine_forward(case: dict, got: dict) -> Call:
+    return hidden_call(_xwb(case), (got["out"], None))
+
+
+def call_affine_backward(case: dict, got: dict) -> Call:
+    return hidden_call((case["dout"], _xwb(case)), (got["dx"], got["dw"], got["db"]))
+
+
+def call_relu_forward(case: dict, got: dict) -> Call:
+    return hidden_call((case["x"],), (got["out"], None))
+
+
+def call_relu_backward(case: dict, got: dict) -> Call:
+    return hidden_call((case["dout"], case["x"]), got["dx"])
+
+
+def call_sigmoid_forward(case: dict, got: dict) -> Call:
+    return hidden_call((case["x"],), (got["out"], None) if "out" in got else None)
+
+
+def call_sigmoid_backward(case: dict, got: dict) -> Call:
+    return hidden_call((case["dout"], case["out"]), got["dx"])
+
+
+def call_loss(case: dict, got: dict) -> Call:
+    return hidden_call((case["x"], case["y"]), (got["loss"], got["dx"]))
+
+
+def call_affine_relu_backward(case: dict, got: dict) -> Call:
+    return hidden_call((case["dout"], (_xwb(case), case["a"])),
+                       (got["dx"], got["dw"], got["db"]))
+
+
+def call_two_layer_net_init(case: dict, got: dict) -> Call:
+    """The model a stand-in: its parameters and reg as the probe found them."""
+    params = None
+    if str(got["params_type"]) == "dict":
+        params = {str(k): got.get(f"params.{k}") for k in got["keys"]}
+    after = SimpleNamespace(params=params, reg=got["reg"].item())
+    return hidden_call((SimpleNamespace(),), None, (after,), input_dim=int(case["D"]),
+                       hidden_dim=int(case["H"]), num_classes=int(case["C"]),
+                       weight_scale=float(case["weight_scale"]), reg=float(case["reg"]))
+
+
+def call_two_layer_net_loss(case: dict, got: dict) -> Call:
+    """The call with labels (the model a stand-in with the case's parameters and reg)."""
+    model = SimpleNamespace(params={name: case[name] for name in PARAMS},
+                            reg=float(case["reg"]))
+    grads = None
+    if str(got["grads_type"]) == "dict":
+        grads = {str(k): got.get(f"grads.{k}") for k in got["grads_keys"]}
+    return hidden_call((model, case["X"], case["y"]), (got["loss"], grads))
+
+
+def call_value(op: str):
+    """The call of ``Value.<op>`` one case made, on Values made here."""
+    def call(case: dict, got: dict) -> Call:
+        from cs231n_utils.autograd import Value
+
+        inputs = tuple(Value(float(v)) for v in case["point"])
+        if op == "__pow__":
+            inputs = (*inputs, float(case["exponent"]))
+        result = None
+        if bool(got["is_value"]):
+            result = SimpleNamespace(data=float(got["data"]),
+                                     local_grads=tuple(float(g) for g in got["local"]))
+        return hidden_call(inputs, result)
+    return call
+
+
+def _graph(case: dict, grads=None):
+    """The case's graph made here (``grads``: every value's grad, in the probe's order);
+    returns its output."""
+    from cs231n_utils.autograd import Value
+
+    values = [Value(float(v)) for v in case["inputs"]]
+    for picks, local in zip(case["parents"], case["local"], strict=True):
+        used = [int(i) for i in picks if i >= 0]
+        values.append(Value(0.0, tuple(values[i] for i in used),
+                            tuple(float(g) for g in local[:len(used)])))
+    for value, grad in zip(values, [] if grads is None else grads, strict=False):
+        value.grad = float(grad)
+    return values[-1]
+
+
+def _chain(length: int, start_grad: float = 0.0):
+    from cs231n_utils.autograd import Value
+
+    start = end = Value(1.0)
+    for _ in range(length):
+        end = Value(end.data, (end,), (1.0,))
+    start.grad = start_grad
+    return end
+
+
+def call_value_backward(case: dict, got: dict) -> Call:
+    """A random graph: the SECOND call (its grads before are those the first one left);
+    the chain: its one call (only the first value's grad is known after it)."""
+    if "chain" in case:
+        length = int(case["chain"])
+        start_grad = float(got.get("start_grad", np.nan))
+        return hidden_call((_chain(length),), None, (_chain(length, start_grad),))
+    return hidden_call((_graph(case, got["first.all"]),), None,
+                       (_graph(case, got["second.all"]),))
+
+
 HIDDEN_TESTS = [
     HiddenTest("add_multiply_backward", "add_multiply_backward", add_multiply_cases,
-               probe_add_multiply_backward, judge_add_multiply),
+               probe_add_multiply_backward, judge_add_multiply, call_add_multiply),
     HiddenTest("staged_example_backward", "staged_example_backward", staged_cases,
-               probe_staged_example_backward, judge_staged),
+               probe_staged_example_backward, judge_staged, call_staged),
     HiddenTest("affine_forward", "affine_forward", affine_forward_cases,
-               probe_affine_forward, judge_affine_forward_case),
+               probe_affine_forward, judge_affine_forward_case, call_affine_forward),
     HiddenTest("affine_backward", "affine_backward", affine_backward_cases,
-               probe_affine_backward, judge_affine_backward_case),
+               probe_affine_backward, judge_affine_backward_case, call_affine_backward),
     HiddenTest("relu_forward", "relu_forward", lambda: relu_cases(1600),
-               probe_relu_forward, judge_relu_forward_case),
+               probe_relu_forward, judge_relu_forward_case, call_relu_forward),
     HiddenTest("relu_backward", "relu_backward", lambda: relu_cases(1650),
-               probe_relu_backward, judge_relu_backward_case),
+               probe_relu_backward, judge_relu_backward_case, call_relu_backward),
     HiddenTest("sigmoid_forward", "sigmoid_forward", sigmoid_forward_cases,
-               probe_sigmoid_forward, judge_sigmoid_forward_case),
+               probe_sigmoid_forward, judge_sigmoid_forward_case, call_sigmoid_forward),
     HiddenTest("sigmoid_backward", "sigmoid_backward", sigmoid_backward_cases,
-               probe_sigmoid_backward, judge_sigmoid_backward_case),
+               probe_sigmoid_backward, judge_sigmoid_backward_case, call_sigmoid_backward),
     HiddenTest("svm_loss", "svm_loss", lambda: loss_cases(1800, (0.0, 0.5)),
-               probe_svm_loss, judge_svm),
+               probe_svm_loss, judge_svm, call_loss),
     HiddenTest("softmax_loss", "softmax_loss", lambda: loss_cases(1850, (-1.0, 3.0)),
-               probe_softmax_loss, judge_softmax),
+               probe_softmax_loss, judge_softmax, call_loss),
     HiddenTest("affine_relu_forward", "affine_relu_forward", affine_relu_forward_cases,
-               probe_affine_relu_forward, judge_affine_relu_forward_case),
+               probe_affine_relu_forward, judge_affine_relu_forward_case,
+               call_affine_forward),
     HiddenTest("affine_relu_backward", "affine_relu_backward", affine_relu_backward_cases,
-               probe_affine_relu_backward, judge_affine_relu_backward_case),
+               probe_affine_relu_backward, judge_affine_relu_backward_case,
+               call_affine_relu_backward),
     HiddenTest("two_layer_net_init", "TwoLayerNet.__init__", init_cases,
-               probe_two_layer_net_init, judge_two_layer_net_init_case),
+               probe_two_layer_net_init, judge_two_layer_net_init_case, call_two_layer_net_init),
     HiddenTest("two_layer_net_loss", "TwoLayerNet.loss", loss_net_cases,
-               probe_two_layer_net_loss, judge_two_layer_net_loss_case),
+               probe_two_layer_net_loss, judge_two_layer_net_loss_case, call_two_layer_net_loss),
     HiddenTest("value_add", "Value.__add__", lambda: value_op_cases("__add__", 2200),
-               probe_value_add, judge_value("__add__")),
+               probe_value_add, judge_value("__add__"), call_value("__add__")),
     HiddenTest("value_mul", "Value.__mul__", lambda: value_op_cases("__mul__", 2210),
-               probe_value_mul, judge_value("__mul__")),
+               probe_value_mul, judge_value("__mul__"), call_value("__mul__")),
     HiddenTest("value_pow", "Value.__pow__", pow_cases, probe_value_pow,
-               judge_value("__pow__")),
+               judge_value("__pow__"), call_value("__pow__")),
     HiddenTest("value_exp", "Value.exp", lambda: value_op_cases("exp", 2230),
-               probe_value_exp, judge_value("exp")),
+               probe_value_exp, judge_value("exp"), call_value("exp")),
     HiddenTest("value_relu", "Value.relu", lambda: value_op_cases("relu", 2240, (0.0,)),
-               probe_value_relu, judge_value("relu")),
+               probe_value_relu, judge_value("relu"), call_value("relu")),
     HiddenTest("value_sigmoid", "Value.sigmoid",
                lambda: value_op_cases("sigmoid", 2250, (-30.0, 30.0)),
-               probe_value_sigmoid, judge_value("sigmoid")),
+               probe_value_sigmoid, judge_value("sigmoid"), call_value("sigmoid")),
     HiddenTest("value_backward", "Value.backward", value_backward_cases,
-               probe_value_backward, judge_value_backward_case),
+               probe_value_backward, judge_value_backward_case, call_value_backward),
 ]
