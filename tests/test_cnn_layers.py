@@ -250,8 +250,11 @@ def _wrong_output_size(size, filter_size, stride=1, pad=0):
 
 
 @pytest.mark.parametrize(("module", "name", "wrong", "check", "message"), [
-    ("layers", "conv_forward_naive", _wrong_conv_forward, "conv_forward_naive", "b\\[f\\]"),
-    ("layers", "conv_backward_naive", _wrong_conv_backward, "conv_backward_naive", "db"),
+    # the mistake catalogue names the first two (cs231n_utils.checks.catalogue.cnn)
+    ("layers", "conv_forward_naive", _wrong_conv_forward, "conv_forward_naive",
+     "^out matches the convolution without the bias: .*see section 3 .*b\\[f\\]"),
+    ("layers", "conv_backward_naive", _wrong_conv_backward, "conv_backward_naive",
+     "^db is divided by N: .*: db"),
     ("layers", "max_pool_backward_naive", _wrong_pool_backward, "max_pool_backward_naive",
      "first maximum"),
     ("conv_arithmetic", "conv_output_size", _wrong_output_size, "conv_output_size",
@@ -277,5 +280,7 @@ def test_convnet_check_catches_a_missing_regularisation_term(monkeypatch):
             self.reg = reg
 
     monkeypatch.setattr(ThreeLayerConvNet, "loss", loss)
-    with pytest.raises(AssertionError, match="reg = 0.3"):
+    with pytest.raises(AssertionError, match="reg = 0.3") as failure:
         checks.check_three_layer_convnet_loss()
+    assert str(failure.value).startswith(
+        "neither the loss nor the gradients have the L2 penalty"), str(failure.value)

@@ -471,22 +471,32 @@ def stub(self, *args, **kwargs):
                               "04_cnn, section 11")
 
 
+#: Wrong code as a student writes it, and what the message must say (the forward mistakes:
+#: the diagnosis of the catalogue, cs231n_utils.checks.catalogue.cnn).
 WRONG = [
-    (ThreeLayerConvNetTorch, "forward", three_layer_no_hidden_relu, "without the ReLU after fc1"),
-    (ThreeLayerConvNetTorch, "forward", three_layer_hwc, "(H, W, F) order"),
+    (ThreeLayerConvNetTorch, "forward", three_layer_no_hidden_relu,
+     "the scores are what you get without the ReLU after fc1: see section 10"),
+    (ThreeLayerConvNetTorch, "forward", three_layer_hwc,
+     "the scores are what you get when the pooled maps are flattened in (H, W, F) order"),
     (ThreeLayerConvNetTorch, "__init__", three_layer_fixed_padding, "raised RuntimeError"),
     (ThreeLayerConvNetTorch, "__init__", three_layer_named_differently, "no attribute 'conv'"),
-    (VGGBlock, "forward", vgg_no_relu, "without the ReLUs"),
+    (VGGBlock, "forward", vgg_no_relu,
+     "the output is what you get without the ReLUs: each 3x3 convolution"),
     (VGGBlock, "__init__", vgg_no_padding, "padding=1"),
-    (VGGBlock, "forward", vgg_avg_pool, "average instead of max"),
+    (VGGBlock, "forward", vgg_avg_pool,
+     "the output is what you get with average instead of max pooling: end with"),
     (InceptionModule, "forward", inception_wrong_order,
      "concatenated in the order conv3, conv1, conv5, pool_proj"),
-    (InceptionModule, "forward", inception_no_inner_relu, "without the ReLU after the 1x1"),
+    (InceptionModule, "forward", inception_no_inner_relu,
+     "without the ReLU after the 1x1 reductions (conv3_reduce, conv5_reduce): see section 12"),
     (InceptionModule, "forward", inception_pool_without_padding, "every branch must keep H and W"),
-    (ResidualBlock, "forward", residual_no_shortcut, "without the shortcut"),
-    (ResidualBlock, "forward", residual_relu_before_add, "ReLU comes before the addition"),
+    (ResidualBlock, "forward", residual_no_shortcut,
+     "the output is what you get without the shortcut: add x"),
+    (ResidualBlock, "forward", residual_relu_before_add,
+     "the output is what you get when the ReLU comes before the addition"),
     (ResidualBlock, "__init__", residual_always_projection, "must be None"),
-    (ResidualBlock, "forward", residual_eval_statistics_always, "batch norm in evaluation mode"),
+    (ResidualBlock, "forward", residual_eval_statistics_always,
+     "batch norm in evaluation mode (running statistics) while the block is training"),
     (VGGBlock, "forward", stub, None),
 ]
 

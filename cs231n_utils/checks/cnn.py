@@ -18,8 +18,11 @@ compares it with an answer computed independently of the student's code:
 * the PyTorch modules (sections 10-13): :mod:`cs231n_utils.checks.cnn_torch`.
 
 A check raises ``AssertionError`` with a one-line reason, or prints one line starting
-with ``PASS``. A function that is not written yet raises its ``NotImplementedError``
-unchanged. The checks write nothing to stderr.
+with ``PASS``. When the wrong result is a usual mistake (the conv without its bias, average
+instead of max pooling, the penalty missing from the gradients...), the reason starts by
+naming it: the mistake catalogue, :mod:`cs231n_utils.checks.catalogue.cnn`. A function
+that is not written yet raises its ``NotImplementedError`` unchanged. The checks write
+nothing to stderr.
 
 The comparisons themselves are the public ``judge_*`` functions: the visible checks call
 them on their own inputs, and the trusted grader (``solutions/hidden_tests/04_cnn.py``)
@@ -52,6 +55,7 @@ from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
+from cs231n_utils.checks.mistakes import diagnosing
 from cs231n_utils.gradient_check import eval_numerical_gradient_array, rel_error
 
 __all__ = [
@@ -510,8 +514,7 @@ def judge_three_layer_convnet_init(input_dim: tuple[int, int, int], num_filters:
 def check_three_layer_convnet_init() -> None:
     """Check ``ThreeLayerConvNet.__init__``: parameter names, shapes, dtype, zero biases,
     weights drawn with the standard deviation ``weight_scale``."""
-    from cs231n_utils.classifiers.cnn import ThreeLayerConvNet
-
+    ThreeLayerConvNet = _graded("classifiers.cnn", "ThreeLayerConvNet")
     np.random.seed(0)
     C, H, W, F, fs, hidden, classes = 3, 16, 12, 20, 5, 50, 7
     model = ThreeLayerConvNet(input_dim=(C, H, W), num_filters=F, filter_size=fs,
@@ -587,8 +590,7 @@ def check_three_layer_convnet_loss() -> None:
     The model is built here with fixed parameters (``__init__`` is not called), so only
     ``self.params``, ``self.reg`` and ``self.dtype`` may be used by ``loss``.
     """
-    from cs231n_utils.classifiers.cnn import ThreeLayerConvNet
-
+    ThreeLayerConvNet = _graded("classifiers.cnn", "ThreeLayerConvNet")
     rng = np.random.default_rng(80)
     N, C, H, W, F, fs, hidden, classes = 4, 2, 6, 8, 3, 3, 5, 4
     X, y = rng.normal(size=(N, C, H, W)), rng.integers(0, classes, size=N)
@@ -621,3 +623,6 @@ CHECKS: dict[str, Callable[[], None]] = {
     "ThreeLayerConvNet.loss": check_three_layer_convnet_loss,
     **TORCH_CHECKS,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.cnn);
+#: the torch checks merged in are wrapped in their own module already.
+CHECKS = diagnosing(ASSIGNMENT, CHECKS, globals())

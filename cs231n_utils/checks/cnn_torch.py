@@ -11,8 +11,10 @@ parameters through the attribute names its docstring gives, and compares:
   ``relu(x)``, or ``relu(projection(x))`` when the shape changes), and batch
   normalisation in both training and evaluation mode.
 
-When the output is wrong in a way that has a usual cause (a missing ReLU, a wrong
-padding, branches concatenated in another order, no shortcut), the message names it.
+When the output is wrong in a way that has a usual cause (a missing ReLU, average
+pooling, no shortcut: the mistake catalogue, :mod:`cs231n_utils.checks.catalogue.cnn`),
+the message names it first; the checks themselves name a wrong padding (from the shapes)
+and branches concatenated in another order.
 A check raises ``AssertionError`` with a one-line reason, or prints one line starting with
 ``PASS``. A class that is not written yet raises its ``NotImplementedError`` unchanged. The
 checks write nothing to stderr, and leave PyTorch's global random state as they found it.
@@ -36,7 +38,6 @@ PASS VGGBlock: shapes, parameter counts and outputs match torch.nn.functional fo
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -47,7 +48,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import graded, quietly
+from cs231n_utils.checks.mistakes import diagnosing
 
 __all__ = [
     "CHECKS",
@@ -79,14 +81,18 @@ FORWARD_HINT = "check the layers' sizes, paddings and strides"
 #: Exceptions of a forward pass that mean "wrong sizes" (reported as a failed check).
 _FORWARD_ERRORS = (RuntimeError, ValueError, TypeError, IndexError)
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,90}$")
+#: The assignment whose mistake catalogue names what a failing check shows (not
+#: ``ASSIGNMENT``: that names the checks module of an assignment, which is checks.cnn).
+_ASSIGNMENT = "04_cnn"
 
 
 # ------------------------------------------------------------------------- helpers
 
 
 def _graded(name: str) -> Any:
-    """The student's class, looked up when the check runs (so edits are picked up)."""
-    return getattr(importlib.import_module("cs231n_utils.classifiers.cnn_torch"), name)
+    """The student's class, looked up when the check runs (so edits are picked up; while a
+    check runs, the calls of its catalogued methods are recorded)."""
+    return graded("classifiers.cnn_torch", name)
 
 
 @contextmanager
@@ -398,16 +404,13 @@ def _diff(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a.double() - b.double()).abs().max()) if a.numel() else 0.0
 
 
-def _compare(out: torch.Tensor, want: torch.Tensor, what: str,
-             variants: dict[str, torch.Tensor]) -> float:
-    """Assert ``out`` matches ``want``; if not, name a known mistake it matches instead."""
+def _compare(out: torch.Tensor, want: torch.Tensor, what: str) -> float:
+    """Assert ``out`` matches ``want`` (a usual mistake it matches instead is named by the
+    catalogue, cs231n_utils.checks.catalogue.cnn)."""
     assert torch.isfinite(out).all(), f"{what}: the output holds NaN or infinite values"
     error = _diff(out, want)
     if error <= TOLERANCE:
         return error
-    for mistake, value in variants.items():
-        if _diff(out, value) <= TOLERANCE:
-            raise AssertionError(f"{what}: the output is what you get {mistake}")
     raise AssertionError(f"{what}: the output differs from torch.nn.functional's by up to "
                          f"{error:.3g}; compare your forward with the docstring step by step")
 
@@ -492,14 +495,7 @@ def judge_three_layer_convnet_torch(model: Any, x: torch.Tensor, run: Run,
     _shape(out, (x.shape[0], classes), what, "forward returns one row of scores per example")
     with torch.no_grad():
         want = _three_layer_oracle(model, x, pad)
-        variants = {
-            "without the ReLU after the convolution": _three_layer_oracle(
-                model, x, pad, relu_conv=False),
-            "without the ReLU after fc1": _three_layer_oracle(model, x, pad, relu_fc=False),
-            "when the pooled maps are flattened in (H, W, F) order instead of (F, H, W)":
-                _three_layer_oracle(model, x, pad, hwc=True),
-        }
-    return _compare(out, want, what, variants)
+    return _compare(out, want, what)
 
 
 def check_three_layer_convnet_torch() -> None:
@@ -563,13 +559,7 @@ def judge_vgg_block(block: Any, x: torch.Tensor, run: Run, in_channels: int,
     with torch.no_grad():
         maps = _vgg_maps(list(convs), x)
         want = F.max_pool2d(maps, kernel_size=2, stride=2)
-        variants = {
-            "without the ReLUs": F.max_pool2d(_vgg_maps(list(convs), x, relu=False), 2, 2),
-            "with average instead of max pooling": F.avg_pool2d(maps, 2, 2),
-            "with the ReLU on the last conv only": F.max_pool2d(F.relu(
-                _vgg_maps(list(convs), x, relu=False)), 2, 2),
-        }
-    return _compare(out, want, what, variants)
+    return _compare(out, want, what)
 
 
 def check_vgg_block() -> None:
@@ -665,25 +655,11 @@ def judge_inception_module(module: Any, x: torch.Tensor, run: Run, in_channels: 
             raise AssertionError(
                 f"{what}: the branches are concatenated in the order {', '.join(order)}; "
                 f"the docstring asks for {', '.join(_BRANCHES)}")
-        with torch.no_grad():
-            variants = {
-                "without the ReLU after the 1x1 reductions": _inception_branches(
-                    module, x, inner_relu=False),
-                "without the ReLU at the end of each branch": _inception_branches(
-                    module, x, outer_relu=False),
-                "with average instead of max pooling": _inception_branches(
-                    module, x, pool="avg"),
-            }
         start = 0
-        for i, (name, branch) in enumerate(zip(_BRANCHES, branches, strict=True)):
+        for name, branch in zip(_BRANCHES, branches, strict=True):
             c = branch.shape[1]
             part = out[:, start:start + c]
             if _diff(part, branch) > TOLERANCE:
-                for mistake, wrong in variants.items():
-                    if _diff(part, wrong[i]) <= TOLERANCE:
-                        raise AssertionError(
-                            f"{what}: the {name} branch (channels {start}:{start + c} of "
-                            f"the output) is what you get {mistake}")
                 raise AssertionError(
                     f"{what}: the {name} branch (channels {start}:{start + c} of the "
                     f"output) differs from torch.nn.functional's by up to "
@@ -733,26 +709,6 @@ def _residual_oracle(block: nn.Module, x: torch.Tensor, stride: int, training: b
             conv, bn = block.shortcut[0], block.shortcut[1]
             out = out + _bn(F.conv2d(x, conv.weight, stride=stride), bn, training)
     return F.relu(out) if final_relu else out
-
-
-def _residual_variants(block: nn.Module, x: torch.Tensor, stride: int,
-                       training: bool) -> dict[str, torch.Tensor]:
-    def run(**kwargs: bool) -> torch.Tensor:
-        return _residual_oracle(block, x, stride, training, **kwargs)
-
-    other = not training
-    return {
-        "without the shortcut (add it before the final ReLU)": run(shortcut=False),
-        "without the final ReLU (apply it to the sum)": run(final_relu=False),
-        "without the ReLU between bn1 and conv2": run(inner_relu=False),
-        "when the ReLU comes before the addition (add first, then ReLU)":
-            run(relu_before_add=True, final_relu=False),
-        ("with batch norm in evaluation mode while the block is training (call the "
-         "BatchNorm2d modules rather than F.batch_norm with running statistics)"
-         if training else "with batch norm using batch statistics in evaluation mode "
-         "(call the BatchNorm2d modules, which follow block.eval())"):
-            _residual_oracle(block, x, stride, other),
-    }
 
 
 def _residual_bns(block: Any) -> list[Any]:
@@ -816,8 +772,7 @@ def judge_residual_block(block: Any, x: torch.Tensor, run: Run, in_channels: int
                "3x3 convs with padding 1; conv1 and the projection have the block's stride")
         with torch.no_grad():
             want = _residual_oracle(block, x, stride, training)
-            variants = _residual_variants(block, x, stride, training)
-        worst = max(worst, _compare(out, want, f"{what} in {mode}", variants))
+        worst = max(worst, _compare(out, want, f"{what} in {mode}"))
 
     # The shortcut alone: with bn2's scale and shift at 0 the residual path gives 0.
     with torch.no_grad():
@@ -884,3 +839,5 @@ CHECKS: dict[str, Callable[[], None]] = {
     "ResidualBlock.__init__": check_residual_block,
     "ResidualBlock.forward": check_residual_block,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.cnn).
+CHECKS = diagnosing(_ASSIGNMENT, CHECKS, globals())

@@ -9,6 +9,8 @@ layers and ``ThreeLayerConvNet``, against PyTorch) and ``cs231n_utils.checks.cnn
 ``torch.nn.functional``).
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import torch
 
@@ -31,6 +33,7 @@ from cs231n_utils.checks.cnn_torch import (
     judge_vgg_block,
     plain_run,
 )
+from cs231n_utils.checks.mistakes import Call, hidden_call
 from cs231n_utils.course.trusted import HiddenTest
 
 # ------------------------------------------------------------------ shared helpers
@@ -98,6 +101,10 @@ def _expect_tuple(got: dict, count: int, function: str, names: str) -> None:
         + (f" of length {length}" if length >= 0 else ""))
 
 
+def _ints(case, *keys: str) -> list[int]:
+    return [int(case[k]) for k in keys]
+
+
 def _value(array):
     """A 0-d array as its Python scalar (so a float shows as 3.0 and an int as 3)."""
     if array is None:
@@ -137,6 +144,12 @@ def judge_conv_output_size_case(case, got):
                            str(got["error"]) if "error" in got else None, reveal=False)
 
 
+def call_conv_output_size(case, got) -> Call:
+    """Trusted side: the call one case made, for the mistake catalogue (a case that raised
+    returned nothing, which no catalogued variant reproduces)."""
+    return hidden_call(_ints(case, "size", "f", "s", "p"), _value(got.get("out")))
+
+
 def param_count_cases() -> list[dict]:
     rng = np.random.default_rng(4010)
     return [dict(zip("fdk", (np.array(int(n)) for n in rng.integers(1, 20, size=3)),
@@ -153,6 +166,10 @@ def probe_conv_param_count(case):
 def judge_conv_param_count_case(case, got):
     judge_conv_param_count(int(case["f"]), int(case["d"]), int(case["k"]),
                            _value(got.get("out")), reveal=False)
+
+
+def call_conv_param_count(case, got) -> Call:
+    return hidden_call(_ints(case, "f", "d", "k"), _value(got.get("out")))
 
 
 # ------------------------------------------------------------------- naive layers
@@ -203,6 +220,11 @@ def judge_conv_forward_case(case, got):
                        got["x_after"], got["w_after"], reveal=False)
 
 
+def call_conv_forward(case, got) -> Call:
+    return hidden_call((case["x"], case["w"], case["b"], _conv_param(case)),
+                       (got.get("out"), None))
+
+
 def probe_conv_backward(case):
     from cs231n_utils.layers import conv_backward_naive
 
@@ -217,6 +239,11 @@ def judge_conv_backward_case(case, got):
     judge_conv_backward(case["x"], case["w"], case["b"], _conv_param(case), case["dout"],
                         (got.get("dx"), got.get("dw"), got.get("db")), autograd=True,
                         reveal=False)
+
+
+def call_conv_backward(case, got) -> Call:
+    cache = (case["x"], case["w"], case["b"], _conv_param(case))
+    return hidden_call((case["dout"], cache), (got.get("dx"), got.get("dw"), got.get("db")))
 
 
 def pool_cases(seed: int, count: int, backward: bool) -> list[dict]:
@@ -257,6 +284,10 @@ def judge_max_pool_forward_case(case, got):
                            reveal=False)
 
 
+def call_max_pool_forward(case, got) -> Call:
+    return hidden_call((case["x"], _pool_param(case)), (got.get("out"), None))
+
+
 def probe_max_pool_backward(case):
     from cs231n_utils.layers import max_pool_backward_naive
 
@@ -268,6 +299,10 @@ def probe_max_pool_backward(case):
 def judge_max_pool_backward_case(case, got):
     judge_max_pool_backward(case["x"], _pool_param(case), case["dout"], got.get("dx"),
                             bool(case["ties"]), autograd=True, reveal=False)
+
+
+def call_max_pool_backward(case, got) -> Call:
+    return hidden_call((case["dout"], (case["x"], _pool_param(case))), got.get("dx"))
 
 
 # ------------------------------------------------------------ ThreeLayerConvNet
@@ -358,6 +393,14 @@ def judge_convnet_loss_case(case, got):
                        reveal=False)
 
 
+def call_convnet_loss(case, got) -> Call:
+    """Trusted side: the labelled call of one case (the model is its parameters and reg)."""
+    model = SimpleNamespace(params={k: case[k] for k in CONVNET_PARAMS},
+                            reg=float(case["reg"]), dtype=np.float64)
+    return hidden_call((model, case["X"], case["y"]),
+                       (_value(got.get("loss")), _mapping_from(got, "grads")))
+
+
 # -------------------------------------------------------------- PyTorch modules
 
 
@@ -422,12 +465,16 @@ def _module(case, got) -> PlainModule:
     return module
 
 
-def _ints(case, *keys: str) -> list[int]:
-    return [int(case[k]) for k in keys]
-
-
 def _x(case) -> torch.Tensor:
     return torch.tensor(case["x"])
+
+
+def call_forward(case, got) -> Call:
+    """Trusted side: the forward call of one case (the module rebuilt from what the probe
+    sent, with the case's parameters), for the mistake catalogue."""
+    out = got.get("out")
+    return hidden_call((_module(case, got), _x(case)),
+                       None if out is None else torch.from_numpy(np.array(out)))
 
 
 def three_layer_torch_cases() -> list[dict]:
@@ -564,6 +611,30 @@ def probe_residual_block(case):
     return got
 
 
+def residual_stage(case) -> str:
+    """The forward whose call the catalogue compares, per case: training mode for cases 0
+    and 3, evaluation mode for 1 and 2 (so that both modes' mistakes show)."""
+    return "train" if int(case["seed"]) % 4 in (0, 3) else "eval"
+
+
+def call_residual_block(case, got) -> Call:
+    """Trusted side: one forward of the block (see :func:`residual_stage`): in training mode
+    the batch norms' statistics as loaded (they do not matter but for a mistake), in
+    evaluation mode as reported after the training-mode forward."""
+    stage = residual_stage(case)
+    block = PlainModule.from_plain(got)
+    block.substitute(_state(case, "load", "init") if stage == "train"
+                     else _state(case, "load"))
+    block.plain_values["training"] = stage == "train"
+    conv1 = block.plain_children.get("conv1")
+    if conv1 is not None:
+        stride = int(case["stride"])
+        conv1.plain_values["stride"] = (stride, stride)
+    out = got.get(f"{stage}:out")
+    return hidden_call((block, _x(case)),
+                       None if out is None else torch.from_numpy(np.array(out)))
+
+
 def judge_residual_block_case(case, got):
     x = _x(case)
     judge_residual_block(_module(case, got), x, plain_run(got, x.shape),
@@ -572,28 +643,30 @@ def judge_residual_block_case(case, got):
 
 HIDDEN_TESTS = [
     HiddenTest("conv_output_size", "conv_output_size", output_size_cases,
-               probe_conv_output_size, judge_conv_output_size_case),
+               probe_conv_output_size, judge_conv_output_size_case, call_conv_output_size),
     HiddenTest("conv_param_count", "conv_param_count", param_count_cases,
-               probe_conv_param_count, judge_conv_param_count_case),
+               probe_conv_param_count, judge_conv_param_count_case, call_conv_param_count),
     HiddenTest("conv_forward_naive", "conv_forward_naive", lambda: conv_cases(4100, False),
-               probe_conv_forward, judge_conv_forward_case),
+               probe_conv_forward, judge_conv_forward_case, call_conv_forward),
     HiddenTest("conv_backward_naive", "conv_backward_naive", lambda: conv_cases(4200, True),
-               probe_conv_backward, judge_conv_backward_case),
+               probe_conv_backward, judge_conv_backward_case, call_conv_backward),
     HiddenTest("max_pool_forward_naive", "max_pool_forward_naive",
                lambda: pool_cases(4300, 5, False), probe_max_pool_forward,
-               judge_max_pool_forward_case),
+               judge_max_pool_forward_case, call_max_pool_forward),
     HiddenTest("max_pool_backward_naive", "max_pool_backward_naive",
                lambda: pool_cases(4400, 6, True), probe_max_pool_backward,
-               judge_max_pool_backward_case),
+               judge_max_pool_backward_case, call_max_pool_backward),
     HiddenTest("three_layer_convnet_init", "ThreeLayerConvNet.__init__", convnet_init_cases,
                probe_convnet_init, judge_convnet_init_case),
     HiddenTest("three_layer_convnet_loss", "ThreeLayerConvNet.loss", convnet_loss_cases,
-               probe_convnet_loss, judge_convnet_loss_case),
-    HiddenTest("three_layer_convnet_torch", "ThreeLayerConvNetTorch", three_layer_torch_cases,
-               probe_three_layer_torch, judge_three_layer_torch_case),
-    HiddenTest("vgg_block", "VGGBlock", vgg_cases, probe_vgg_block, judge_vgg_block_case),
-    HiddenTest("inception_module", "InceptionModule", inception_cases,
-               probe_inception_module, judge_inception_module_case),
-    HiddenTest("residual_block", "ResidualBlock", residual_cases, probe_residual_block,
-               judge_residual_block_case),
+               probe_convnet_loss, judge_convnet_loss_case, call_convnet_loss),
+    HiddenTest("three_layer_convnet_torch", "ThreeLayerConvNetTorch.forward",
+               three_layer_torch_cases, probe_three_layer_torch, judge_three_layer_torch_case,
+               call_forward),
+    HiddenTest("vgg_block", "VGGBlock.forward", vgg_cases, probe_vgg_block,
+               judge_vgg_block_case, call_forward),
+    HiddenTest("inception_module", "InceptionModule.forward", inception_cases,
+               probe_inception_module, judge_inception_module_case, call_forward),
+    HiddenTest("residual_block", "ResidualBlock.forward", residual_cases,
+               probe_residual_block, judge_residual_block_case, call_residual_block),
 ]
