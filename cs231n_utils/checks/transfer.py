@@ -18,6 +18,11 @@ function and compares what it did with what it should have done:
 * ``fine_tune_param_groups``: the groups' learning rates and parameters (by name), and the
   flags of every parameter, for 0 to all blocks unfrozen.
 
+A check runs its function on every case before judging any, so that a failure names the
+catalogued mistake that explains all the calls (``cs231n_utils/checks/catalogue/
+transfer.py``: the head frozen too, a float32 head, features in training mode, the
+learning rates swapped...), first in the message.
+
 Every comparison is a public ``judge_*`` function that reads the model through
 :func:`report_model`, plain data (names, flags, arrays), so that the trusted grader
 (``solutions/hidden_tests/06_transfer_learning.py``) judges what a submission's function
@@ -34,8 +39,7 @@ PASS freeze_features: ...
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,7 +48,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cs231n_utils.checks.common import quietly
+from cs231n_utils.checks.common import graded, quietly
+from cs231n_utils.checks.mistakes import diagnosing
 from cs231n_utils.small_cnn import SmallCNN
 
 ASSIGNMENT = "06_transfer_learning"
@@ -58,11 +63,13 @@ __all__ = [
     "check_freeze_features",
     "check_replace_head",
     "expected_head_after_step",
+    "fine_tune_plan",
     "judge_extract_features",
     "judge_fine_tune_param_groups",
     "judge_freeze_features",
     "judge_replace_head",
     "model_state",
+    "parameter_names",
     "report_model",
     "sgd_step_report",
 ]
@@ -71,6 +78,9 @@ __all__ = [
 TOLERANCE = 1e-10
 #: Learning rate of the SGD step after freezing.
 STEP_LR = 0.5
+#: PyTorch's seed while ``extract_features`` runs: a model left in training mode drops the
+#: same units whenever the same call is repeated (the mistake catalogue reproduces it).
+EXTRACT_SEED = 6250
 
 
 # ------------------------------------------------------------------ test networks
@@ -108,8 +118,15 @@ def build_model(spec: Mapping[str, Any], state: Mapping[str, np.ndarray] | None 
     loaded when given.
 
     ``spec``: ``kind`` ("small" or "probe"), ``in_channels``, ``num_classes`` and, for a
-    ProbeNet, ``widths``. Buffers of batch normalisation are part of the state.
+    ProbeNet, ``widths``. Buffers of batch normalisation are part of the state. With a
+    ``state``, PyTorch's random state is left as it was (the layers' initial values are
+    overwritten anyway); without one, the layers draw their initial values from it.
     """
+    if state is not None:
+        with torch.random.fork_rng(devices=[]):
+            model = build_model(spec)
+        model.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in state.items()})
+        return model
     kind = str(spec["kind"])
     in_channels, num_classes = int(spec["in_channels"]), int(spec["num_classes"])
     if kind == "small":
@@ -117,10 +134,13 @@ def build_model(spec: Mapping[str, Any], state: Mapping[str, np.ndarray] | None 
     else:
         widths = tuple(int(w) for w in np.atleast_1d(spec["widths"]))
         model = ProbeNet(in_channels, widths, num_classes)
-    model = model.double()
-    if state is not None:
-        model.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in state.items()})
-    return model
+    return model.double()
+
+
+def parameter_names(spec: Mapping[str, Any]) -> list[str]:
+    """The names of the parameters of the network ``spec`` describes, in order."""
+    with torch.random.fork_rng(devices=[]):
+        return [n for n, _ in build_model(spec).named_parameters()]
 
 
 def model_state(model: nn.Module) -> dict[str, np.ndarray]:
@@ -152,8 +172,9 @@ def _seeded(seed: int) -> Iterator[None]:
 
 
 def _graded(name: str) -> Any:
-    """The student's function, looked up when the check runs (so edits are picked up)."""
-    return getattr(importlib.import_module("cs231n_utils.transfer_learning"), name)
+    """The student's function, looked up when the check runs (so edits are picked up and
+    its calls are recorded for the mistake catalogue)."""
+    return graded("transfer_learning", name)
 
 
 # ------------------------------------------------------------ models as plain data
@@ -249,6 +270,13 @@ def _body_unchanged(function: str, got: Mapping[str, Any], state: Mapping[str, n
                 f"{function}: {when} the body parameter {name} changed")
 
 
+def _run_all(run: Any, function: Any, cases: list[dict[str, Any]]
+             ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every case run before any is judged: when one fails, the mistake catalogue has seen
+    every call (a mistake is named only if it explains them all)."""
+    return [(case, run(function, case)) for case in cases]
+
+
 # ------------------------------------------------------------------ freeze_features
 
 
@@ -264,20 +292,16 @@ def judge_freeze_features(spec: Mapping[str, Any], state: Mapping[str, np.ndarra
     function = "freeze_features"
     assert bool(got.get("returned_model", False)), (
         f"{function} must return the model it was given (the same object), for chaining")
-    want_names = [n for n in state if n in dict(build_model(spec).named_parameters())]
+    names = set(parameter_names(spec))
+    want_names = [n for n in state if n in names]
     _same_names(function, _names(got), want_names, "after the call")
     flags = _flags(got)
     still = [n for n, f in flags.items() if n.startswith("features.") and f]
     if still:
         blocks = len({n.split(".")[1] for n in want_names if n.startswith("features.")})
-        hint = ""
-        if all(not n.startswith("features.0.") for n in still):
-            hint = ": only the first block was frozen; loop over model.features.parameters()"
-        elif len(still) == len([n for n in want_names if n.startswith("features.")]):
-            hint = (": no body parameter was frozen (model.eval() does not freeze; set "
-                    "requires_grad = False on each parameter)")
         raise AssertionError(f"{function}: {len(still)} parameter(s) of the body ({blocks} "
-                             f"blocks) still require gradients, e.g. {still[0]}{hint}")
+                             f"blocks) still require gradients, e.g. {still[0]}: set "
+                             f"requires_grad = False on every parameter of model.features")
     frozen_head = [n for n, f in flags.items() if n.startswith("head.") and not f]
     assert not frozen_head, (f"{function}: the head must stay trainable, but {frozen_head[0]} "
                              f"has requires_grad False")
@@ -330,10 +354,9 @@ def check_freeze_features() -> None:
         With a one-line reason.
     """
     freeze = _graded("freeze_features")
-    for i, spec in enumerate(VISIBLE_SPECS):
-        case = _freeze_case(spec, 6000 + i)
-        judge_freeze_features(spec, case["state"], case["x"], case["y"],
-                              run_freeze_features(freeze, case))
+    cases = [_freeze_case(spec, 6000 + i) for i, spec in enumerate(VISIBLE_SPECS)]
+    for case, got in _run_all(run_freeze_features, freeze, cases):
+        judge_freeze_features(case["spec"], case["state"], case["x"], case["y"], got)
     print("PASS freeze_features: every body parameter frozen (no gradient, unchanged by an "
           "SGD step), the head trainable and trained as on its own, on SmallCNN and on "
           "networks of 2 and 4 blocks")
@@ -403,11 +426,12 @@ def check_replace_head() -> None:
         With a one-line reason.
     """
     replace = _graded("replace_head")
-    for i, (spec, k) in enumerate([(VISIBLE_SPECS[0], 10), (VISIBLE_SPECS[0], 5),
-                                   (VISIBLE_SPECS[1], 7)]):
-        case = {"spec": spec, "state": random_state(spec, 6100 + i), "num_classes": k,
-                "seed": 6150 + i}
-        judge_replace_head(spec, case["state"], k, run_replace_head(replace, case))
+    cases = [{"spec": spec, "state": random_state(spec, 6100 + i), "num_classes": k,
+              "seed": 6150 + i}
+             for i, (spec, k) in enumerate([(VISIBLE_SPECS[0], 10), (VISIBLE_SPECS[0], 5),
+                                            (VISIBLE_SPECS[1], 7)])]
+    for case, got in _run_all(run_replace_head, replace, cases):
+        judge_replace_head(case["spec"], case["state"], case["num_classes"], got)
     print("PASS replace_head: a new trainable nn.Linear(in_features, num_classes) in the "
           "model's dtype, freshly initialised, set as model.head and returned; the body "
           "untouched")
@@ -445,17 +469,8 @@ def judge_extract_features(spec: Mapping[str, Any], state: Mapping[str, np.ndarr
         f"{function}: the features carry an autograd graph (requires_grad True): compute "
         f"them under torch.no_grad()")
     error = _relative(features, want)
-    if not error <= TOLERANCE:
-        hint = ""
-        with torch.no_grad():
-            model = build_model(spec, state).train()
-            with _seeded(0):
-                train_mode = model.feature_vector(torch.tensor(x)).numpy()
-        if _relative(features, train_mode) > 0.05 and "probe" in str(spec["kind"]):
-            hint = ("; are batch normalisation and dropout in evaluation mode? call "
-                    "model.eval() first")
-        raise AssertionError(f"{function}: features differ from model.feature_vector in "
-                             f"evaluation mode (relative error {error:.1e}){hint}")
+    assert error <= TOLERANCE, (f"{function}: features differ from model.feature_vector in "
+                                f"evaluation mode (relative error {error:.1e})")
     assert bool(got["training"]) == bool(got["training_before"]), (
         f"{function}: the model was in {'training' if got['training_before'] else 'evaluation'}"
         f" mode before the call and is not any more: restore it (model.train(was_training))")
@@ -466,7 +481,7 @@ def run_extract_features(extract: Any, case: Mapping[str, Any]) -> dict[str, Any
     """Sandbox side (and the visible check): build, set the mode, call, report."""
     model = build_model(case["spec"], case["state"])
     model.train(bool(case["training"]))
-    with _seeded(int(case["seed"])):
+    with _seeded(EXTRACT_SEED):
         out = quietly(extract, model, torch.tensor(case["x"]), int(case["batch_size"]))
     got: dict[str, Any] = {"training_before": np.array(bool(case["training"])),
                            **report_model(model)}
@@ -489,12 +504,13 @@ def check_extract_features() -> None:
     """
     extract = _graded("extract_features")
     rng = np.random.default_rng(6200)
-    for i, (spec, training) in enumerate([(VISIBLE_SPECS[0], True), (VISIBLE_SPECS[1], True),
-                                          (VISIBLE_SPECS[2], False)]):
-        case = {"spec": spec, "state": random_state(spec, 6200 + i), "training": training,
-                "x": rng.normal(size=(11, int(spec["in_channels"]), 16, 16)),
-                "batch_size": 4, "seed": 6250 + i}
-        judge_extract_features(spec, case["state"], case["x"], run_extract_features(extract, case))
+    cases = [{"spec": spec, "state": random_state(spec, 6200 + i), "training": training,
+              "x": rng.normal(size=(11, int(spec["in_channels"]), 16, 16)), "batch_size": 4}
+             for i, (spec, training) in enumerate([(VISIBLE_SPECS[0], True),
+                                                   (VISIBLE_SPECS[1], True),
+                                                   (VISIBLE_SPECS[2], False)])]
+    for case, got in _run_all(run_extract_features, extract, cases):
+        judge_extract_features(case["spec"], case["state"], case["x"], got)
     print("PASS extract_features: equal to model.feature_vector in evaluation mode for 11 "
           "images in batches of 4, without an autograd graph, the model's mode restored")
 
@@ -513,12 +529,10 @@ def judge_fine_tune_param_groups(spec: Mapping[str, Any], state: Mapping[str, np
     """
     function = "fine_tune_param_groups"
     assert "type" not in got, f"{function} must return a list of dicts; got {got['type']}"
-    names = list(dict(build_model(spec).named_parameters()))
-    blocks = sorted({int(n.split(".")[1]) for n in names if n.startswith("features.")})
-    top = set(blocks[len(blocks) - layers:]) if layers else set()
-    want_body = [n for n in names if n.startswith("features.") and int(n.split(".")[1]) in top]
-    want_head = [n for n in names if n.startswith("head.")]
-    want_groups = [(lr_head, want_head)] + ([(lr_body, want_body)] if layers else [])
+    names = parameter_names(spec)
+    want_groups = fine_tune_plan(names, lr_head, lr_body, layers)
+    want_head, want_body = want_groups[0][1], (want_groups[1][1] if layers else [])
+    top = {int(n.split(".")[1]) for n in want_body}
     count = int(got["groups"])
     assert count == len(want_groups), (
         f"{function}: {count} parameter groups for layers_to_unfreeze={layers}, expected "
@@ -531,13 +545,8 @@ def judge_fine_tune_param_groups(spec: Mapping[str, Any], state: Mapping[str, np
             f"{sorted(keys)}")
         got_lr = float(got[f"group{i}.lr"])
         what = "head" if i == 0 else "unfrozen blocks"
-        if got_lr != lr:
-            other = lr_body if i == 0 else lr_head
-            swapped = (f" (that is {'lr_body' if i == 0 else 'lr_head'}: the learning rates are "
-                       f"swapped)") if got_lr == other else ""
-            raise AssertionError(f"{function}: group {i} (the {what}) has learning rate "
-                                 f"{got_lr:g}" + (f", expected {lr:g}" if reveal else "")
-                                 + swapped)
+        assert got_lr == lr, (f"{function}: group {i} (the {what}) has learning rate "
+                              f"{got_lr:g}" + (f", expected {lr:g}" if reveal else ""))
         got_names = [str(n) for n in np.atleast_1d(got[f"group{i}.names"])]
         assert "?" not in got_names, (
             f"{function}: group {i} holds objects that are not parameters of the model")
@@ -558,6 +567,18 @@ def judge_fine_tune_param_groups(spec: Mapping[str, Any], state: Mapping[str, np
         f"{function}: {wrong[0]} has requires_grad {flags.get(wrong[0])}: the head and the "
         f"top {layers} block(s) must be trainable, every other block frozen")
     _body_unchanged(function, got, state, "", "after the call")
+
+
+def fine_tune_plan(names: Sequence[str], lr_head: float, lr_body: float,
+                   layers: int) -> list[tuple[float, list[str]]]:
+    """The parameter groups ``fine_tune_param_groups`` should return for a network whose
+    parameters are ``names`` (in order), as ``(learning rate, parameter names)``: the
+    head's, then (when ``layers`` > 0) the last ``layers`` blocks' of ``features``."""
+    blocks = sorted({int(n.split(".")[1]) for n in names if n.startswith("features.")})
+    top = set(blocks[len(blocks) - layers:]) if layers else set()
+    body = [n for n in names if n.startswith("features.") and int(n.split(".")[1]) in top]
+    head = [n for n in names if n.startswith("head.")]
+    return [(lr_head, head)] + ([(lr_body, body)] if layers else [])
 
 
 def run_fine_tune_param_groups(make_groups: Any, case: Mapping[str, Any]) -> dict[str, Any]:
@@ -596,13 +617,14 @@ def check_fine_tune_param_groups() -> None:
         With a one-line reason.
     """
     make_groups = _graded("fine_tune_param_groups")
-    cases = [(VISIBLE_SPECS[0], layers, False) for layers in range(4)]
-    cases.append((VISIBLE_SPECS[2], 2, True))
-    for i, (spec, layers, pre_frozen) in enumerate(cases):
-        case = {"spec": spec, "state": random_state(spec, 6300 + i), "lr_head": 1e-3,
-                "lr_body": 1e-4, "layers": layers, "pre_frozen": pre_frozen}
-        judge_fine_tune_param_groups(spec, case["state"], 1e-3, 1e-4, layers,
-                                     run_fine_tune_param_groups(make_groups, case))
+    plans = [(VISIBLE_SPECS[0], layers, False) for layers in range(4)]
+    plans.append((VISIBLE_SPECS[2], 2, True))
+    cases = [{"spec": spec, "state": random_state(spec, 6300 + i), "lr_head": 1e-3,
+              "lr_body": 1e-4, "layers": layers, "pre_frozen": pre_frozen}
+             for i, (spec, layers, pre_frozen) in enumerate(plans)]
+    for case, got in _run_all(run_fine_tune_param_groups, make_groups, cases):
+        judge_fine_tune_param_groups(case["spec"], case["state"], 1e-3, 1e-4, case["layers"],
+                                     got)
     print("PASS fine_tune_param_groups: the head's group and the top blocks' group with "
           "their learning rates, exactly the trainable parameters, for 0 to 3 of 3 blocks "
           "and 2 of 4")
@@ -614,3 +636,5 @@ CHECKS = {
     "extract_features": check_extract_features,
     "fine_tune_param_groups": check_fine_tune_param_groups,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.transfer).
+CHECKS = diagnosing(ASSIGNMENT, CHECKS, globals())

@@ -13,12 +13,20 @@ returned, the parameter groups by name). Judges run on the trusted side with the
 compute what should have happened with PyTorch (the head's step from
 :func:`torch.autograd.grad` on an untouched copy, ``feature_vector`` in evaluation mode).
 
+Each test's ``call`` rebuilds, on the trusted side, the call a case made (the case's
+network and arguments; the probe's report as the network after the call), so that a
+failure names the catalogued mistake (``cs231n_utils/checks/catalogue/transfer.py``) that
+every case's result matches.
+
 Seeds 6400-6799 (the visible checks use 6000-6399).
 """
 
 import numpy as np
+import torch
 
+from cs231n_utils.checks.mistakes import Call, hidden_call
 from cs231n_utils.checks.transfer import (
+    build_model,
     judge_extract_features,
     judge_fine_tune_param_groups,
     judge_freeze_features,
@@ -64,6 +72,12 @@ def _unflat(case) -> dict:
     return {**plain, "spec": _spec(case), "state": _state(case)}
 
 
+def _model(case) -> torch.nn.Module:
+    """Trusted side: the case's network, untouched (the variants of the mistake catalogue
+    run on it)."""
+    return build_model(_spec(case), _state(case))
+
+
 def _network_case(seed: int) -> tuple[np.random.Generator, dict, dict]:
     rng = np.random.default_rng(seed)
     spec = _random_spec(rng)
@@ -95,6 +109,12 @@ def judge_freeze_features_case(case, got):
     judge_freeze_features(_spec(case), _state(case), case["x"], case["y"], got, reveal=False)
 
 
+def call_freeze_features(case, got) -> Call:
+    """Trusted side: the call one case made, for the mistake catalogue (the model after
+    the call is the probe's report of it)."""
+    return hidden_call((_model(case),), got, (got,))
+
+
 # --------------------------------------------------------------------- replace_head
 
 
@@ -119,6 +139,11 @@ def judge_replace_head_case(case, got):
     judge_replace_head(_spec(case), _state(case), int(case["num_classes"]), got, reveal=False)
 
 
+def call_replace_head(case, got) -> Call:
+    return hidden_call((_model(case), int(case["num_classes"])), got,
+                       (got, int(case["num_classes"])))
+
+
 # ----------------------------------------------------------------- extract_features
 
 
@@ -129,8 +154,7 @@ def extract_cases() -> list[dict]:
         n, side = int(rng.integers(1, 14)), int(rng.integers(8, 17))
         out.append({**_flat(spec, state), "training": np.array(case % 3 != 2),
                     "x": rng.normal(size=(n, spec["in_channels"], side, side)),
-                    "batch_size": np.array(int(rng.integers(1, 6))),
-                    "seed": np.array(6650 + case)})
+                    "batch_size": np.array(int(rng.integers(1, 6)))})
     return out
 
 
@@ -145,6 +169,12 @@ def judge_extract_features_case(case, got):
     judge_extract_features(_spec(case), _state(case), case["x"], got, reveal=False)
 
 
+def call_extract_features(case, got) -> Call:
+    model = _model(case).train(bool(case["training"]))
+    args = (model, torch.tensor(case["x"]), int(case["batch_size"]))
+    return hidden_call(args, got, (got, *args[1:]))
+
+
 # ------------------------------------------------------------ fine_tune_param_groups
 
 
@@ -154,9 +184,12 @@ def fine_tune_cases() -> list[dict]:
         rng, spec, state = _network_case(6700 + case)
         blocks = 3 if spec["kind"] == "small" else len(spec["widths"])
         lr_head = float(10.0 ** rng.uniform(-4, -1))
+        lr_body = lr_head * float(rng.uniform(0.01, 0.5))
+        layers = int(rng.integers(0, blocks + 1))
+        if case == 0:   # some blocks unfrozen, not all: which end they are counted from
+            layers = max(1, blocks - 1)
         out.append({**_flat(spec, state), "lr_head": np.array(lr_head),
-                    "lr_body": np.array(lr_head * float(rng.uniform(0.01, 0.5))),
-                    "layers": np.array(int(rng.integers(0, blocks + 1))),
+                    "lr_body": np.array(lr_body), "layers": np.array(layers),
                     "pre_frozen": np.array(case % 2 == 1)})
     return out
 
@@ -174,13 +207,22 @@ def judge_fine_tune_case(case, got):
                                  reveal=False)
 
 
+def call_fine_tune(case, got) -> Call:
+    model = _model(case)
+    if bool(case["pre_frozen"]):
+        for p in model.features.parameters():
+            p.requires_grad = False
+    args = (model, float(case["lr_head"]), float(case["lr_body"]), int(case["layers"]))
+    return hidden_call(args, got, (got, *args[1:]))
+
+
 HIDDEN_TESTS = [
     HiddenTest("freeze_features", "freeze_features", freeze_cases, probe_freeze_features,
-               judge_freeze_features_case),
+               judge_freeze_features_case, call_freeze_features),
     HiddenTest("replace_head", "replace_head", replace_cases, probe_replace_head,
-               judge_replace_head_case),
+               judge_replace_head_case, call_replace_head),
     HiddenTest("extract_features", "extract_features", extract_cases,
-               probe_extract_features, judge_extract_features_case),
+               probe_extract_features, judge_extract_features_case, call_extract_features),
     HiddenTest("fine_tune_param_groups", "fine_tune_param_groups", fine_tune_cases,
-               probe_fine_tune_param_groups, judge_fine_tune_case),
+               probe_fine_tune_param_groups, judge_fine_tune_case, call_fine_tune),
 ]
