@@ -356,12 +356,17 @@ def recorded(module: str, name: str, found: Any) -> Any:
 def diagnosing(assignment: str, checks: dict[str, Callable[[], None]],
                namespace: dict[str, Any]) -> dict[str, Callable[[], None]]:
     """Wrap each check of ``checks`` (and its name in ``namespace``, the checks module's
-    globals) so that a failure names the catalogued mistake it shows first. Returns the
-    wrapped ``checks``."""
+    globals) so that a failure names the catalogued mistake it shows first. A check is
+    diagnosed for the functions it is listed under in ``checks`` only (a backward's check
+    may call the forward to make a cache: the forward's mistakes are its own check's).
+    Returns the wrapped ``checks``."""
+    covers: dict[int, list[str]] = {}
+    for function, check in checks.items():
+        covers.setdefault(id(check), []).append(function)
     wrapped: dict[str, Callable[[], None]] = {}
     for function, check in checks.items():
         if getattr(check, "__wrapped__", None) is None:
-            new = _diagnosed(assignment, check)
+            new = _diagnosed(assignment, check, tuple(covers[id(check)]))
             if namespace.get(check.__name__) is check:
                 namespace[check.__name__] = new
             check = new
@@ -369,7 +374,8 @@ def diagnosing(assignment: str, checks: dict[str, Callable[[], None]],
     return wrapped
 
 
-def _diagnosed(assignment: str, check: Callable[..., None]) -> Callable[..., None]:
+def _diagnosed(assignment: str, check: Callable[..., None],
+               functions: tuple[str, ...]) -> Callable[..., None]:
     @functools.wraps(check)
     def run(*args: Any, **kwargs: Any) -> None:
         catalogue = catalogue_of(assignment) if _recording.get() is None else None
@@ -382,8 +388,9 @@ def _diagnosed(assignment: str, check: Callable[..., None]) -> Callable[..., Non
         except AssertionError as error:
             _recording.reset(token)
             token = None
-            for function, calls in recorder.calls.items():
-                found = diagnosis(assignment, function, calls)
+            calls = recorder.calls
+            for function in functions:
+                found = diagnosis(assignment, function, calls.get(function, []))
                 if found:
                     raise AssertionError(f"{found}. {error}") from None
             raise
