@@ -525,13 +525,13 @@ def loss_without_reg(self, X, y=None):
 
 
 WRONG = [
-    ("adam", optim, "adam", adam_without_bias_correction, "bias-correct both moments"),
+    ("adam", optim, "adam", adam_without_bias_correction, "have no bias correction"),
     ("adam", optim, "adam", adam_t_after, "only after incrementing t"),
     ("adam", optim, "adam", stub, None),
-    ("rmsprop", optim, "rmsprop", rmsprop_without_decay, "without the decay is AdaGrad"),
-    ("sgd_momentum", optim, "sgd_momentum", momentum_uphill, "must point downhill"),
+    ("rmsprop", optim, "rmsprop", rmsprop_without_decay, "which is AdaGrad"),
+    ("sgd_momentum", optim, "sgd_momentum", momentum_uphill, "the steps go uphill"),
     ("nesterov_momentum", optim, "nesterov_momentum", optim.sgd_momentum,
-     "that is plain momentum"),
+     "the steps are those of plain momentum"),
     ("fit_preprocessing", preprocessing, "fit_preprocessing", fit_with_unbiased_variance,
      "biased variance"),
     ("fit_preprocessing", preprocessing, "fit_preprocessing", fit_with_increasing_eigenvalues,
@@ -539,15 +539,15 @@ WRONG = [
     ("apply_preprocessing", preprocessing, "apply_preprocessing", whiten_without_eps,
      "sqrt(variances + eps)"),
     ("preprocess_splits", preprocessing, "preprocess_splits", splits_fitted_on_themselves,
-     "X_val was transformed with statistics fitted on X_val itself"),
+     "each split was transformed with statistics fitted on itself"),
     ("affine_norm_relu_forward", layer_utils, "affine_norm_relu_forward",
      sandwich_without_relu, "apply the ReLU after the normalisation"),
     ("affine_norm_relu_backward", layer_utils, "affine_norm_relu_backward",
-     backward_skipping_relu, "go back through the ReLU first"),
+     backward_skipping_relu, "the gradients skip the ReLU"),
     ("FullyConnectedNet.__init__", FullyConnectedNet, "__init__", init_with_last_gamma,
      "the last affine layer (the scores) has no normalisation"),
     ("FullyConnectedNet.loss", FullyConnectedNet, "loss", loss_without_reg,
-     "add 0.5 * reg * sum(W ** 2)"),
+     "the loss and the gradients have no regularisation"),
 ]
 
 

@@ -26,14 +26,15 @@ The preprocessing, the ``affine - norm - relu`` sandwich, ``FullyConnectedNet`` 
 update rules are checked in :mod:`cs231n_utils.checks.training_nets`; their checks are
 importable from here too (``CHECKS`` holds both files' checks).
 
-The comparisons themselves (shapes, tolerances, messages, the hints that name a likely
-mistake: the unbiased variance, a forgotten ``eps``, the wrong axis, the momentum of the
-running averages swapped, dropout not divided by ``p``...) are the public ``judge_*``
-functions. A hint is given when your output matches a wrong variant computed here. The
-trusted grader's hidden tests (``solutions/hidden_tests/05_training.py``) hand the same
-judges what a submission returned on hidden inputs, with expected values from PyTorch
-(the ``torch_*`` oracles below), and ``reveal=False``: then no message names an expected
-value.
+The comparisons themselves (shapes, tolerances, messages) are the public ``judge_*``
+functions. The usual mistakes (the unbiased variance, a forgotten ``eps``, the wrong axis,
+the momentum of the running averages swapped, dropout not divided by ``p``...) are in the
+mistake catalogue (:mod:`cs231n_utils.checks.catalogue.training`), which a failing check
+names first; one hint is still computed here (a layer normalisation whose row statistics
+broadcast along the wrong axis of a square x). The trusted grader's hidden tests
+(``solutions/hidden_tests/05_training.py``) hand the same judges what a submission
+returned on hidden inputs, with expected values from PyTorch (the ``torch_*`` oracles
+below), and ``reveal=False``: then no message names an expected value.
 
 A check raises ``AssertionError`` with a one-line reason, or prints one line starting
 with ``PASS``. A function that is not written yet raises its ``NotImplementedError``
@@ -58,6 +59,7 @@ from cs231n_utils.checks.common import numeric_grads as _numeric_grads
 from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
+from cs231n_utils.checks.mistakes import diagnosing
 from cs231n_utils.checks.training_nets import CHECKS as NETS_CHECKS
 from cs231n_utils.checks.training_nets import (  # noqa: F401 (the self-check calls them by name)
     check_adagrad,
@@ -261,10 +263,6 @@ def torch_maxout(x: Any, w: Any, b: Any) -> Any:
 # ------------------------------------------------------------- activations (1)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 def judge_tanh_forward(x: np.ndarray, out: Any, x_after: np.ndarray, want: np.ndarray,
                        tol: float = VALUE_TOLERANCE, reveal: bool = True) -> float:
     """Assert that ``tanh_forward`` left ``x`` as it was (``x_after``) and that ``out``,
@@ -278,12 +276,8 @@ def judge_tanh_forward(x: np.ndarray, out: Any, x_after: np.ndarray, want: np.nd
             f"{float(np.max(np.abs(x[bad]))):g} in size: exp(x) overflows there; use "
             "np.tanh, or a form with exp(-2|x|), which is at most 1")
     out = _array(out, "tanh_forward: out", x.shape)
-    hint = _which(out, want, {
-        "that is the sigmoid: tanh(x) = 2 * sigmoid(2x) - 1, with values in (-1, 1)":
-            _sigmoid(x),
-        "tanh(x) = 2 * sigmoid(2x) - 1: the sigmoid of 2x, not of x": 2 * _sigmoid(x) - 1,
-    })
-    return _close(out, want, "tanh_forward: out", tol, hint, reveal=reveal)
+    return _close(out, want, "tanh_forward: out", tol, "tanh(x) = 2 * sigmoid(2x) - 1",
+                  reveal=reveal)
 
 
 def check_tanh_forward() -> None:
@@ -311,14 +305,8 @@ def judge_tanh_backward(out: np.ndarray, dout: np.ndarray, dx: Any, want: np.nda
     ``dout`` and matches ``want`` within ``tol``; return the relative error.
     ``reveal=False``: no message names an expected value."""
     dx = _array(dx, "tanh_backward: dx", dout.shape)
-    hint = _which(dx, want, {
-        "the local gradient is 1 - out ** 2 (squared)": dout * (1 - out),
-        "multiply the local gradient 1 - out ** 2 by the upstream gradient dout": 1 - out**2,
-        "the cache holds the OUTPUT out = tanh(x), not x: the local gradient is "
-        "1 - out ** 2": dout * (1 - np.tanh(out) ** 2),
-        "that is the sigmoid's local gradient; tanh's is 1 - out ** 2": dout * out * (1 - out),
-    }, "the local gradient of tanh is 1 - out ** 2, times dout")
-    return _close(dx, want, "tanh_backward: dx", tol, hint, reveal=reveal)
+    return _close(dx, want, "tanh_backward: dx", tol,
+                  "the local gradient of tanh is 1 - out ** 2, times dout", reveal=reveal)
 
 
 def check_tanh_backward() -> None:
@@ -349,13 +337,8 @@ def judge_leaky_relu_forward(x: np.ndarray, alpha: float, out: Any, x_after: np.
     _unchanged(x, x_after, "leaky_relu_forward", "x")
     what = f"leaky_relu_forward (alpha = {alpha:g}): out"
     out = _array(out, what, x.shape)
-    hint = _which(out, want, {
-        "negative inputs give alpha * x, not 0": np.maximum(x, 0.0),
-        "use the alpha given (0.01 is only the default)": np.where(x > 0, x, 0.01 * x),
-        "x where x > 0 and alpha * x elsewhere, not the other way round":
-            np.where(x > 0, alpha * x, x),
-    }, "out = x where x > 0, alpha * x elsewhere")
-    return _close(out, want, what, tol, hint, reveal=reveal)
+    return _close(out, want, what, tol, "out = x where x > 0, alpha * x elsewhere",
+                  reveal=reveal)
 
 
 def check_leaky_relu_forward() -> None:
@@ -390,15 +373,8 @@ def judge_leaky_relu_backward(x: np.ndarray, alpha: float, dout: np.ndarray, dx:
     ``reveal=False``: no message names an expected value."""
     what = f"leaky_relu_backward (alpha = {alpha:g}): dx"
     dx = _array(dx, what, x.shape)
-    hint = _which(dx, want, {
-        "the gradient at x == 0 is alpha * dout (x > 0, not x >= 0), as in PyTorch":
-            np.where(x >= 0, dout, alpha * dout),
-        "negative inputs pass alpha * dout back, not 0": np.where(x > 0, dout, 0.0),
-        "multiply the local gradient (1 or alpha) by dout": np.where(x > 0, 1.0, alpha),
-        "use the alpha of the cache (0.01 is only the default)":
-            np.where(x > 0, dout, 0.01 * dout),
-    }, "dx = dout where x > 0, alpha * dout elsewhere")
-    return _close(dx, want, what, tol, hint, reveal=reveal)
+    return _close(dx, want, what, tol, "dx = dout where x > 0, alpha * dout elsewhere",
+                  reveal=reveal)
 
 
 def check_leaky_relu_backward() -> None:
@@ -450,15 +426,9 @@ def judge_maxout_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, out: Any,
     what = f"maxout_forward: out for x of shape {x.shape}, w of shape {w.shape}"
     out = _shaped(out, what, (N, M), "one output per unit: the max over the K pieces "
                   "(the last axis of w)")
-    rows = x.reshape(N, D)
-    hint = _which(out, want, {
-        "add b[m, k] to each piece before taking the max": (
-            np.einsum("nd,dmk->nmk", rows, w).max(axis=2)),
-        "the pieces of unit m are w[:, m, :] (w is (D, M, K)): keep that order when "
-        "reshaping, (N, M, K), and take the max over the last axis":
-            ((rows @ w.reshape(D, M * K)).reshape(N, K, M) + b.reshape(K, M)).max(axis=1),
-    }, "out[n, m] = max over k of x_flat[n] @ w[:, m, k] + b[m, k]")
-    return _close(out, want, what, tol, hint, reveal=reveal)
+    # the usual mistakes: cs231n_utils.checks.catalogue.training
+    return _close(out, want, what, tol, "out[n, m] = max over k of x_flat[n] @ w[:, m, k] "
+                  "+ b[m, k]", reveal=reveal)
 
 
 def check_maxout_forward() -> None:
@@ -491,23 +461,7 @@ def judge_maxout_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray, winner: n
     """Assert that ``got``, the ``(dx, dw, db)`` that ``maxout_backward(dout, (x, w, b,
     winner))`` returned, matches ``want`` in shape and within ``tol``; return the largest
     relative error. ``reveal=False``: no message names an expected value."""
-    D, M, K = w.shape
-    N = x.shape[0]
-    rows = x.reshape(N, D)
-    everywhere = np.repeat(dout[:, :, None], K, axis=2)     # every piece gets dout
-    one_hot = np.zeros((N, M, K))
-    np.put_along_axis(one_hot, winner[:, :, None], dout[:, :, None], axis=2)
-    all_pieces = "only the winning piece of each unit gets dout (the cache's winner)"
-    variants = {
-        "dx": {all_pieces: (everywhere.reshape(N, M * K) @ w.reshape(D, M * K).T)
-               .reshape(x.shape)},
-        "dw": {all_pieces: np.einsum("nd,nmk->dmk", rows, everywhere),
-               "dw sums over the examples, it does not average":
-                   np.einsum("nd,nmk->dmk", rows, one_hot) / N},
-        "db": {all_pieces: everywhere.sum(axis=0),
-               "b is added for every example: db sums over the batch, not averages":
-                   one_hot.mean(axis=0)},
-    }
+    # the usual mistakes: cs231n_utils.checks.catalogue.training
     shape_hints = {"dx": "reshape dx to the shape of x", "dw": "", "db": ""}
     defaults = {"dx": "dx = (dout in the winning pieces) @ w_flat.T, reshaped like x",
                 "dw": "", "db": ""}
@@ -515,8 +469,7 @@ def judge_maxout_backward(x: np.ndarray, w: np.ndarray, b: np.ndarray, winner: n
     for name, g, n in zip(("dx", "dw", "db"), got, want, strict=True):
         what = f"maxout_backward: {name}"
         g = _shaped(g, what, np.shape(n), shape_hints[name])
-        hint = _which(g, n, variants[name], defaults[name])
-        worst = max(worst, _close(g, n, what, tol, hint, reveal=reveal))
+        worst = max(worst, _close(g, n, what, tol, defaults[name], reveal=reveal))
     return worst
 
 
@@ -570,68 +523,17 @@ def _normalise(x: np.ndarray, axes: tuple[int, ...], eps: float, *, ddof: int = 
 
 
 def _norm_variants(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
-                   eps: float, running: tuple[np.ndarray, np.ndarray] | None
-                   ) -> dict[str, np.ndarray | None]:
-    """Outputs of the catalogued mistakes of a normalisation layer, hint -> output."""
-    param, axes = NORM_KINDS[kind]
-    g, b = _as_feature(gamma, kind), _as_feature(beta, kind)
-
-    def affine(x_hat: np.ndarray) -> np.ndarray:
-        return g * x_hat + b
-
-    if running is not None:                                     # test mode
-        mean, var = (_as_feature(v, kind) for v in running)
-        return {
-            "in test mode normalise with the running averages of bn_param, not the "
-            "batch's statistics": affine(_normalise(x, axes, eps)),
-            "test mode: (x - running_mean) / sqrt(running_var + eps), eps inside the "
-            "square root": affine((x - mean) / np.sqrt(var)),
-            "test mode normalises by the standard deviation sqrt(running_var + eps), not "
-            "the variance": affine((x - mean) / (var + eps)),
-        }
-    variants: dict[str, np.ndarray | None] = {
-        "use the biased variance (np.var's default, ddof=0), not the unbiased one (ddof=1)":
-            affine(_normalise(x, axes, eps, ddof=1)),
-        "add eps to the variance: x_hat = (x - mean) / sqrt(var + eps)":
-            affine(_normalise(x, axes, eps, eps_mode="none")),
-        "eps goes inside the square root: sqrt(var + eps), not sqrt(var) + eps":
-            affine(_normalise(x, axes, eps, eps_mode="outside")),
-        "divide by the standard deviation sqrt(var + eps), not by the variance":
-            affine(_normalise(x, axes, eps, eps_mode="variance")),
-        f"use the eps given in {param}['eps'] (1e-5 is only the default)":
-            affine(_normalise(x, axes, 1e-5)) if eps != 1e-5 else None,
-        "out = gamma * x_hat + beta: gamma scales, beta shifts":
-            _as_feature(beta, kind) * _normalise(x, axes, eps) + _as_feature(gamma, kind),
-        "scale and shift the normalised values: out = gamma * x_hat + beta":
-            _normalise(x, axes, eps),
-    }
-    if kind == "batch":
-        variants["batch normalisation normalises each feature (column) over the batch, "
-                 "axis 0; over each row's features (axis 1) is layer normalisation"] = (
-            affine(_normalise(x, (1,), eps)))
-    elif kind == "layer":
-        variants["layer normalisation normalises each example (row) over its D features, "
-                 "axis 1; over the batch (axis 0) is batch normalisation"] = (
-            affine(_normalise(x, (0,), eps)))
-        if x.shape[0] == x.shape[1]:      # x - x.mean(axis=1) broadcasts along the rows
-            mean, var = x.mean(axis=1), x.var(axis=1)
-            variants["x.mean(axis=1) has shape (N,): keep it as a column (keepdims=True or "
-                     "[:, None]) so that each row gets its own statistics"] = (
-                affine((x - mean) / np.sqrt(var + eps)))
-    else:
-        N, C, H, W = x.shape
-        flat = x.reshape(-1, C)           # reshaped without moving the channels last
-        variants["move the channels last before reshaping to rows, x.transpose(0, 2, 3, 1)"
-                 ".reshape(-1, C), and back the same way"] = (
-            (gamma * _normalise(flat, (0,), eps) + beta).reshape(N, C, H, W))
-        rows = x.transpose(0, 2, 3, 1).reshape(-1, C)
-        variants["transpose the rows back: out_rows.reshape(N, H, W, C).transpose(0, 3, "
-                 "1, 2)"] = (gamma * _normalise(rows, (0,), eps) + beta).reshape(N, C, H, W)
-        variants["each channel's statistics run over N, H and W together (all N*H*W "
-                 "values), not over the batch alone"] = affine(_normalise(x, (0,), eps))
-        variants["each channel's statistics run over the whole batch too (N, H and W), "
-                 "not over each image alone"] = affine(_normalise(x, (2, 3), eps))
-    return variants
+                   eps: float) -> dict[str, np.ndarray | None]:
+    """Hint -> output of the one mistake of layer normalisation that the catalogue
+    (:mod:`cs231n_utils.checks.catalogue.training`, which has all the others) cannot
+    tell apart from a shape error: on a square x, ``x - x.mean(axis=1)`` broadcasts
+    along the rows."""
+    if kind != "layer" or x.shape[0] != x.shape[1]:
+        return {}
+    mean, var = x.mean(axis=1), x.var(axis=1)
+    return {"x.mean(axis=1) has shape (N,): keep it as a column (keepdims=True or "
+            "[:, None]) so that each row gets its own statistics":
+            gamma * ((x - mean) / np.sqrt(var + eps)) + beta}
 
 
 def judge_norm_output(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
@@ -665,7 +567,7 @@ def judge_norm_output(kind: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndar
     """
     what = f"{NORM_FUNCTIONS[kind]} ({context}): out"
     out = _array(out, what, x.shape)
-    hint = _which(out, want, _norm_variants(kind, x, gamma, beta, eps, running))
+    hint = _which(out, want, _norm_variants(kind, x, gamma, beta, eps))
     return _close(out, want, what, tol, hint, reveal=reveal)
 
 
@@ -728,34 +630,6 @@ def judge_norm_cache(kind: str, cache: Sequence[Any] | None, cache_type: str,
                             + (f", {eps:g}" if reveal else ""))
 
 
-def _running_variants(batches: Sequence[np.ndarray], axes: tuple[int, ...],
-                      momentum: float, mean0: np.ndarray, var0: np.ndarray
-                      ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Running averages of the catalogued mistakes: (hint -> mean, hint -> var)."""
-    def run(rule: Callable[..., tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
-        mean, var = mean0.astype(np.float64), var0.astype(np.float64)
-        for batch in batches:
-            mean, var = rule(mean, var, batch.mean(axis=axes), batch.var(axis=axes),
-                             batch.var(axis=axes, ddof=1) if batch.size > 1 else 0.0 * var)
-        return mean, var
-
-    m = momentum
-    swapped = run(lambda rm, rv, bm, bv, bu: ((1 - m) * rm + m * bm, (1 - m) * rv + m * bv))
-    unbiased = run(lambda rm, rv, bm, bv, bu: (m * rm + (1 - m) * bm, m * rv + (1 - m) * bu))
-    std = run(lambda rm, rv, bm, bv, bu: (rm, m * rv + (1 - m) * np.sqrt(bv)))
-    last = run(lambda rm, rv, bm, bv, bu: (bm, bv))
-    kept = ("assign the new averages to the variables running_mean and running_var: the "
-            "lines after your code store those in bn_param")
-    swap = ("running = momentum * running + (1 - momentum) * batch statistic: momentum "
-            "weighs the OLD value")
-    average = ("keep a running average, momentum * running + (1 - momentum) * batch "
-               "statistic, not the batch statistic alone")
-    return ({kept: mean0, swap: swapped[0], average: last[0]},
-            {kept: var0, swap: swapped[1], average: last[1],
-             "the running variance averages the biased batch variance (ddof=0)": unbiased[1],
-             "average the variance, not the standard deviation": std[1]})
-
-
 def judge_running_averages(kind: str, batches: Sequence[np.ndarray], momentum: float,
                            mean0: np.ndarray, var0: np.ndarray, got_mean: Any, got_var: Any,
                            want_mean: np.ndarray, want_var: np.ndarray, context: str = "",
@@ -786,15 +660,10 @@ def judge_running_averages(kind: str, batches: Sequence[np.ndarray], momentum: f
         Whether a message may name an expected value (False for hidden inputs).
     """
     function = NORM_FUNCTIONS[kind]
-    axes = NORM_KINDS[kind][1]
-    if batches:
-        hints = _running_variants(batches, axes, momentum, mean0, var0)
-    else:
-        changed = "test mode must leave the running averages as they are"
-        hints = ({changed: None}, {changed: None})
-    worst = 0.0
-    for name, got, want, variants in (("running_mean", got_mean, want_mean, hints[0]),
-                                      ("running_var", got_var, want_var, hints[1])):
+    changed = "test mode must leave the running averages as they are"
+    worst = 0.0   # the usual mistakes: cs231n_utils.checks.catalogue.training
+    for name, got, want in (("running_mean", got_mean, want_mean),
+                            ("running_var", got_var, want_var)):
         what = f"{function} ({context}): bn_param['{name}']"
         assert got is not None, (f"{what} is missing: the lines after your code store the "
                                  "variables running_mean and running_var there")
@@ -803,8 +672,8 @@ def judge_running_averages(kind: str, batches: Sequence[np.ndarray], momentum: f
         if not batches:
             assert np.array_equal(got, want), f"{what}: {changed}"
             continue
-        worst = max(worst, _close(got, want, what, tol, _which(got, want, variants),
-                                  reveal=reveal))
+        worst = max(worst, _close(got, want, what, tol, "running = momentum * running + "
+                                  "(1 - momentum) * batch statistic", reveal=reveal))
     return worst
 
 
@@ -954,60 +823,6 @@ def _norm_dx(x: np.ndarray, gamma: np.ndarray, eps: float, dout: np.ndarray, axi
     return dx / std
 
 
-def _norm_backward_variants(kind: str, x: np.ndarray, gamma: np.ndarray, eps: float,
-                            dout: np.ndarray) -> dict[str, dict[str, Any]]:
-    """Gradients of the catalogued mistakes of a normalisation backward: output name ->
-    hint -> value."""
-    if kind == "spatial":
-        N, C, H, W = x.shape
-
-        def rows(a: np.ndarray) -> np.ndarray:
-            return a.transpose(0, 2, 3, 1).reshape(-1, C)
-
-        def back(a: np.ndarray) -> np.ndarray:
-            return a.reshape(N, H, W, C).transpose(0, 3, 1, 2)
-
-        x_rows, flat = rows(x), dout.reshape(-1, C)     # dout reshaped without transposing
-        variants = _norm_backward_variants("batch", x_rows, gamma, eps, rows(dout))
-        variants["dx"] = {hint: back(v) for hint, v in variants["dx"].items()}
-        plain = ("reshape dout to rows as the forward reshaped x, channels last "
-                 "(dout.transpose(0, 2, 3, 1).reshape(-1, C)), and transpose dx back")
-        variants["dx"][plain] = _norm_dx(x_rows, gamma, eps, flat, 0).reshape(N, C, H, W)
-        variants["dgamma"][plain] = (flat * _normalise(x_rows, (0,), eps)).sum(axis=0)
-        variants["dbeta"][plain] = flat.sum(axis=0)
-        variants["dx"]["transpose dx back: dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)"] = (
-            _norm_dx(x_rows, gamma, eps, rows(dout), 0).reshape(N, C, H, W))
-        return variants
-    axis = NORM_KINDS[kind][1][0]
-    x_hat = _normalise(x, (axis,), eps)
-    variants: dict[str, dict[str, Any]] = {
-        "dx": {
-            "the mean and the variance depend on x too: backpropagate through them (or use "
-            "the simplified expression)": _norm_dx(x, gamma, eps, dout, axis,
-                                                   through_mean=False, through_var=False),
-            "the path through the variance is missing":
-                _norm_dx(x, gamma, eps, dout, axis, through_var=False),
-            "the path through the mean is missing":
-                _norm_dx(x, gamma, eps, dout, axis, through_mean=False),
-            "dx_hat = dout * gamma: gamma is missing":
-                _norm_dx(x, gamma, eps, dout, axis, with_gamma=False),
-        },
-        "dgamma": {
-            "gamma multiplies x_hat: dgamma = sum(dout * x_hat, axis=0), not with x":
-                (dout * x).sum(axis=0),
-            "dgamma and dbeta sum over the batch (axis 0), they do not average":
-                (dout * x_hat).mean(axis=0),
-        },
-        "dbeta": {"dgamma and dbeta sum over the batch (axis 0), they do not average":
-                  dout.mean(axis=0)},
-    }
-    if kind == "layer":
-        variants["dx"]["layer normalisation's statistics are per example: the means in dx "
-                       "run over its features (axis 1), not over the batch"] = (
-            _norm_dx(x, gamma, eps, dout, 1, mean_axis=0))
-    return variants
-
-
 def judge_norm_backward(kind: str, function: str, x: np.ndarray, gamma: np.ndarray,
                         eps: float, dout: np.ndarray, got: Sequence[Any],
                         want: Sequence[np.ndarray], context: str = "",
@@ -1039,15 +854,13 @@ def judge_norm_backward(kind: str, function: str, x: np.ndarray, gamma: np.ndarr
     reveal : bool
         Whether a message may name an expected value (False for hidden inputs).
     """
-    variants = _norm_backward_variants(kind, x, gamma, eps, dout)
-    worst = 0.0
+    worst = 0.0   # the usual mistakes: cs231n_utils.checks.catalogue.training
     for name, g, n in zip(("dx", "dgamma", "dbeta"), got, want, strict=True):
         what = f"{function} ({context}): {name}" if context else f"{function}: {name}"
         g = _shaped(g, what, np.shape(n), "" if name == "dx" else
                     f"one value per {'channel' if kind == 'spatial' else 'feature'}: sum "
                     "over every other axis")
-        worst = max(worst, _close(g, n, what, tol, _which(g, n, variants[name]),
-                                  reveal=reveal))
+        worst = max(worst, _close(g, n, what, tol, reveal=reveal))
     return worst
 
 
@@ -1270,17 +1083,15 @@ def judge_dropout_forward(x: np.ndarray, p: float, out: Any, out_again: Any,
     ratio = out / x
     kept = ratio != 0
     n, k = x.size, int(kept.sum())
+    # the usual mistakes (not scaled by 1 / p, p taken as the probability of dropping,
+    # test mode not the identity...): cs231n_utils.checks.catalogue.training
     if k and not np.allclose(ratio[kept], 1 / p, rtol=1e-9, atol=0):
-        hint = "each output is 0 (dropped) or x / p (kept)"
-        if p < 1 and np.allclose(ratio[kept], 1.0, rtol=1e-9, atol=0):
-            hint = "inverted dropout divides the kept units by p: out = x * mask / p"
-        elif p < 1 and np.allclose(ratio[kept], p, rtol=1e-9, atol=0):
-            hint = "divide the kept units by p, do not multiply"
-        raise AssertionError(f"{what}: out is not 0 or x / p everywhere; {hint}")
+        raise AssertionError(f"{what}: out is not 0 or x / p everywhere; each output is 0 "
+                             "(dropped) or x / p (kept)")
     spread = DROPOUT_SIGMAS * math.sqrt(n * p * (1 - p)) + 1
     if abs(k - n * p) > spread:
         hint = "keep each unit with probability p: mask = np.random.rand(*x.shape) < p"
-        if p != 0.5 and abs(k - n * (1 - p)) <= spread:
+        if p != 0.5 and abs(k - n * (1 - p)) <= spread:   # a statistic, not a variant
             hint = "p is the probability of KEEPING a unit (rand < p), not of dropping it"
         raise AssertionError(f"{what}: kept {k} of {n} units ({k / n:.3f}), too far from "
                              f"the fraction p; {hint}")
@@ -1300,12 +1111,8 @@ def judge_dropout_forward(x: np.ndarray, p: float, out: Any, out_again: Any,
             "np.random.rand, which the seed line seeds")
     test = _array(out_test, f"dropout_forward (test, p = {p:g}): out", x.shape)
     if not np.array_equal(test, x):
-        hint = "at test time inverted dropout returns x unchanged"
-        if np.allclose(test, x * p) or np.allclose(test, x / p):
-            hint += " (the scaling by 1 / p already happened in training)"
-        elif np.any(test == 0):
-            hint += " (no unit is dropped at test time)"
-        raise AssertionError(f"dropout_forward (test, p = {p:g}): out differs from x; {hint}")
+        raise AssertionError(f"dropout_forward (test, p = {p:g}): out differs from x; at "
+                             "test time inverted dropout returns x unchanged")
     return k / n
 
 
@@ -1350,15 +1157,9 @@ def judge_dropout_backward(x: np.ndarray, dout: np.ndarray, out: Any, dx: Any,
     out = _array(out, "dropout_forward (which this check uses): out", x.shape)
     what = f"dropout_backward (train, p = {p:g}): dx"
     dx = _array(dx, what, dout.shape)
-    ratio = out / x
-    hint = _which(dx, want, {
-        "dropped units pass no gradient: dx = dout * mask": dout,
-        "scale like the forward does: the mask of inverted dropout holds 1 / p":
-            dout * (ratio != 0),
-        "the mask already holds the 1 / p: do not divide again": dout * ratio / p,
-        "dx = dout * mask, the mask of the forward (with its 1 / p)": dout * ratio * p,
-    }, "dx = dout * mask, with the forward's mask from the cache")
-    error = _close(dx, want, what, tol, hint, reveal=reveal)
+    # the usual mistakes: cs231n_utils.checks.catalogue.training
+    error = _close(dx, want, what, tol, "dx = dout * mask, with the forward's mask from the "
+                   "cache", reveal=reveal)
     test = _array(dx_test, f"dropout_backward (test, p = {p:g}): dx", dout.shape)
     assert np.array_equal(test, dout), (
         f"dropout_backward (test, p = {p:g}): dx differs from dout; at test time dropout "
@@ -1422,3 +1223,5 @@ CHECKS: dict[str, Callable[[], None]] = {
     "dropout_backward": check_dropout_backward,
     **{name: check for name, check in NETS_CHECKS.items() if check not in _PREPROCESSING},
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.training).
+CHECKS = diagnosing(ASSIGNMENT, CHECKS, globals())

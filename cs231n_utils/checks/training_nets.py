@@ -25,9 +25,10 @@ are the public ``judge_*`` functions: a check calls its graded function, compute
 expected values with its oracle and hands both to the judge. The trusted grader's hidden
 tests (``solutions/hidden_tests/05_training.py``) hand the same judges what a submission
 returned on hidden inputs, with ``reveal=False``: then no message names an expected value.
-When the answer matches a usual wrong variant (computed here), the message names it:
-statistics fitted on the validation data, eigenvectors in increasing order, Adam without
-its bias correction, RMSProp without its decay, the regularisation term missing...
+The usual mistakes (statistics fitted on the validation data, eigenvectors in increasing
+order, the regularisation term missing, Adam without its bias correction...) are in the
+mistake catalogue, :mod:`cs231n_utils.checks.catalogue.training`, which a failing check
+names first.
 
 Arrays are compared by their largest difference relative to their largest entry
 (:func:`relative_error`): both sides are exact up to rounding, and an entry that is zero
@@ -58,13 +59,13 @@ from cs231n_utils.checks.common import assert_close_to_largest as _assert_close
 from cs231n_utils.checks.common import close_to as _close
 from cs231n_utils.checks.common import finite_array as _array
 from cs231n_utils.checks.common import finite_number as _number
-from cs231n_utils.checks.common import first_matching_hint as _first_hint
 from cs231n_utils.checks.common import graded as _graded
 from cs231n_utils.checks.common import quietly
 from cs231n_utils.checks.common import relative_to_largest as relative_error
 from cs231n_utils.checks.common import restoring_random_state as _restoring_random_state
 from cs231n_utils.checks.common import result_tuple as _tuple
 from cs231n_utils.checks.common import unchanged as _unchanged
+from cs231n_utils.checks.mistakes import diagnosing
 from cs231n_utils.gradient_check import eval_numerical_gradient_array
 
 __all__ = [
@@ -117,6 +118,8 @@ FLOOR = 1e-8
 GRAD_FLOOR = 1e-2
 
 NORMALIZATIONS = ("batchnorm", "layernorm")
+#: The assignment these checks belong to (its mistake catalogue names failures).
+_ASSIGNMENT = "05_training"  # not ASSIGNMENT: the self-check lists checks.training
 
 
 # ------------------------------------------------------------------------ helpers
@@ -246,20 +249,11 @@ def _judge_stats(X: np.ndarray, method: str, num_components: int | None, eps: fl
     worst = _assert_close(mean, want["mean"], f"{what}['mean']", tol,
                           "the mean of each feature over the examples: X.mean(axis=0)",
                           reveal=reveal)
-    centred = X - X.mean(axis=0)
     if method == "standardize":
         scale = _array(stats["scale"], f"{what}['scale']", (D,))
-        var = np.mean(centred**2, axis=0)
-        hint = _first_hint(scale, [
-            ("use the biased variance, np.var(X, axis=0) (ddof=0), as batch normalisation "
-             "does", np.sqrt(centred.var(axis=0, ddof=1) + eps)),
-            ("add eps to the variance before the square root: scale = sqrt(var + eps)",
-             np.sqrt(var)),
-            ("eps goes under the square root: scale = sqrt(var + eps)", np.sqrt(var) + eps),
-            ("scale is a standard deviation: take the square root of var + eps", var + eps),
-        ], tol)
+        # the usual mistakes: cs231n_utils.checks.catalogue.training
         worst = max(worst, _assert_close(scale, want["scale"], f"{what}['scale']", tol,
-                                         hint or "scale = sqrt(X.var(axis=0) + eps)",
+                                         "scale = sqrt(X.var(axis=0) + eps)",
                                          reveal=reveal))
     elif method in ("pca", "whiten"):
         k = D if num_components is None else int(num_components)
@@ -288,22 +282,9 @@ def _judge_stats(X: np.ndarray, method: str, num_components: int | None, eps: fl
             f"{what}['variances'] has shape {np.shape(variances)}, expected ({k},): the "
             "eigenvalues of the kept components")
         variances = _array(variances, f"{what}['variances']", (k,))
-        full = fit_oracle(X, "pca", None, eps)["variances"]
-        hint = _first_hint(variances, [
-            ("the covariance divides by N (Xc.T @ Xc / N), not by N - 1",
-             want["variances"] * N / max(N - 1, 1)),
-            ("sort by DECREASING eigenvalue (np.linalg.eigh returns them increasing)",
-             full[::-1][:k]),
-            ("the variances are eigenvalues of the covariance: squared singular values of "
-             "Xc divided by N", np.sqrt(want["variances"] * N)),
-            ("the variances are the eigenvalues themselves, not their square roots",
-             np.sqrt(want["variances"])),
-            ("centre the data (subtract the mean) before computing the covariance",
-             np.sort(np.linalg.eigvalsh(X.T @ X / N))[::-1][:k]),
-        ], tol)
         worst = max(worst, _assert_close(
             variances, want["variances"], f"{what}['variances']", tol,
-            hint or "the eigenvalues of Xc.T @ Xc / N, in decreasing order", reveal=reveal))
+            "the eigenvalues of Xc.T @ Xc / N, in decreasing order", reveal=reveal))
     return worst
 
 
@@ -384,32 +365,6 @@ def check_fit_preprocessing() -> None:
           f"(largest relative error {worst:.1e})")
 
 
-_OWN_STATS = ("use the statistics in stats (fitted on the training data), not those of the X "
-              "given")
-
-
-def _apply_variants(X: np.ndarray, stats: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """What ``apply_preprocessing(X, stats)`` returns after a usual mistake."""
-    method, mean = stats["method"], stats["mean"]
-    if method == "center":
-        return [(_OWN_STATS, X - X.mean(axis=0))]
-    if method == "standardize":
-        return [("subtract the mean before dividing by the scale", X / stats["scale"]),
-                ("divide by the scale, do not multiply", (X - mean) * stats["scale"]),
-                (_OWN_STATS, apply_oracle(X, fit_oracle(X, method, None, stats["eps"])))]
-    projected = (X - mean) @ stats["components"]
-    out = [("subtract the mean before projecting onto the components",
-            X @ stats["components"] / (np.sqrt(stats["variances"] + stats["eps"])
-                                       if method == "whiten" else 1.0))]
-    if method == "whiten":
-        out += [("divide by sqrt(variances + eps): eps keeps a tiny eigenvalue from "
-                 "blowing up", projected / np.sqrt(stats["variances"])),
-                ("divide by the SQUARE ROOT of variances + eps (the standard deviation of "
-                 "each projected feature)", projected / (stats["variances"] + stats["eps"])),
-                ("whitening divides the projection by sqrt(variances + eps)", projected)]
-    return out
-
-
 def judge_apply_preprocessing(X: np.ndarray, stats: Mapping[str, Any], out: Any,
                               X_after: Any, want: np.ndarray, tol: float = VALUE_TOLERANCE,
                               reveal: bool = True) -> float:
@@ -449,14 +404,11 @@ def judge_apply_preprocessing(X: np.ndarray, stats: Mapping[str, Any], out: Any,
     assert np.shape(out) == want.shape, (
         f"{what} has shape {np.shape(out)}, expected {want.shape}{shape_hint}")
     out = _array(out, what, want.shape)
-    hint = _first_hint(out, _apply_variants(X, stats), tol)
-    if not hint and method in ("pca", "whiten") and _close_up_to_sign(
-            out, apply_oracle(X, fit_oracle(X, method, want.shape[1], stats["eps"])), tol):
-        hint = _OWN_STATS   # another projection: eigenvectors' signs are arbitrary
+    # the usual mistakes: cs231n_utils.checks.catalogue.training
     formulas = {"center": "X - mean", "standardize": "(X - mean) / scale",
                 "pca": "(X - mean) @ components",
                 "whiten": "(X - mean) @ components / sqrt(variances + eps)"}
-    return _assert_close(out, want, what, tol, hint or formulas[method], reveal=reveal)
+    return _assert_close(out, want, what, tol, formulas[method], reveal=reveal)
 
 
 def check_apply_preprocessing() -> None:
@@ -536,8 +488,6 @@ def judge_preprocess_splits(splits: Mapping[str, np.ndarray], method: str,
     call = f"preprocess_splits(..., {method!r}{k})"
     projected = method in ("pca", "whiten")
     out_k = want[0].shape[1]
-    X_all = np.vstack([splits[name] for name in SPLITS])
-    all_stats = fit_oracle(X_all, method, num_components, eps)
     worst, signs = 0.0, np.ones(out_k)
     for name, got, expected in zip(SPLITS, result[:3], want, strict=True):
         what = f"{call}: {name}_out"
@@ -548,38 +498,17 @@ def judge_preprocess_splits(splits: Mapping[str, np.ndarray], method: str,
             signs = _signs(got, expected)
         error = relative_error(got * signs, expected)
         if not error <= tol:
-            X = splits[name]
-            own = apply_oracle(X, fit_oracle(X, method, num_components, eps))
-            together = apply_oracle(X, all_stats)
-            match = _close_up_to_sign if projected else _close
+            # the usual mistakes (statistics fitted on a split itself, or on all the
+            # splits together): cs231n_utils.checks.catalogue.training
             hint = ""
-            if name != "X_train" and match(got, own, tol):
-                hint = (f"{name} was transformed with statistics fitted on {name} itself: fit "
-                        "ONCE on X_train and apply those statistics to every split (fitting "
-                        "on validation or test data leaks them into the model)")
-            elif match(got, together, tol):
-                hint = ("the statistics were fitted on all the splits together: fit on "
-                        "X_train only (the validation and test data must not influence the "
-                        "preprocessing)")
-            elif projected and name != "X_train" and _close_up_to_sign(got, expected, tol):
+            if projected and name != "X_train" and _close_up_to_sign(got, expected, tol):
                 hint = (f"{name} was projected with components of other signs than X_train: "
                         "use the very same statistics for every split")
             _assert_close(got * signs, expected, what, tol,
                           hint or "apply the statistics fitted on X_train to every split",
                           reveal=reveal)
         worst = max(worst, error)
-    stats = result[3]
-    if isinstance(stats, Mapping) and "mean" in stats and np.shape(stats["mean"]) == (
-            want_stats["mean"].shape):
-        mean = np.asarray(stats["mean"], dtype=np.float64)
-        if not _close(mean, want_stats["mean"], tol):
-            if _close(mean, splits["X_val"].mean(axis=0), tol) or _close(
-                    mean, splits["X_test"].mean(axis=0), tol):
-                raise AssertionError(f"{call}: stats['mean'] is the mean of another split: "
-                                     "fit the statistics on X_train only")
-            if _close(mean, X_all.mean(axis=0), tol):
-                raise AssertionError(f"{call}: stats['mean'] is the mean of all the splits "
-                                     "together: fit the statistics on X_train only")
+    stats = result[3]   # fitted on another split: cs231n_utils.checks.catalogue.training
     worst = max(worst, _judge_stats(splits["X_train"], method, num_components, eps, stats,
                                     want_stats, f"{call}: stats", tol, reveal))
     return worst
@@ -628,33 +557,6 @@ def _norm_axis(normalization: str) -> int:
     return 0 if normalization == "batchnorm" else 1
 
 
-def _sandwich_variants(x: np.ndarray, w: np.ndarray, b: np.ndarray, gamma: np.ndarray,
-                       beta: np.ndarray, normalization: str, eps: float,
-                       stats: tuple[np.ndarray, np.ndarray] | None) -> list[tuple[str, Any]]:
-    """Outputs of the sandwich after usual mistakes (``stats``: the running averages
-    used in test mode)."""
-    a = _affine(x, w, b)
-    axis = _norm_axis(normalization)
-    other = "layernorm" if normalization == "batchnorm" else "batchnorm"
-
-    def norm(values: np.ndarray, axis: int = axis) -> np.ndarray:
-        if stats is not None and axis == 0:
-            return _normalize(values, gamma, beta, 0, eps, stats[0], stats[1])
-        return _normalize(values, gamma, beta, axis, eps)
-
-    return [
-        ("normalise the affine output before the ReLU (affine - norm - relu)",
-         np.maximum(a, 0.0)),
-        ("apply the ReLU after the normalisation", norm(a)),
-        ("the order is affine, then the normalisation, then the ReLU",
-         norm(np.maximum(a, 0.0))),
-        (f"normalization={normalization!r}: call {normalization}_forward, not "
-         f"{other}_forward", np.maximum(_normalize(a, gamma, beta, 1 - axis, eps), 0.0)),
-        ("in test mode batch normalisation uses norm_param's running averages, not the "
-         "batch's statistics", np.maximum(_normalize(a, gamma, beta, 0, eps), 0.0)),
-    ]
-
-
 def judge_affine_norm_relu_forward(inputs: Mapping[str, np.ndarray], normalization: str,
                                    norm_param: Mapping[str, Any], out: Any,
                                    afters: Mapping[str, Any], running: Any,
@@ -700,29 +602,17 @@ def judge_affine_norm_relu_forward(inputs: Mapping[str, np.ndarray], normalizati
     for name in ("x", "w", "b", "gamma", "beta"):
         _unchanged(inputs[name], np.asarray(afters[name]), "affine_norm_relu_forward", name)
     out = _array(out, f"{what}: out", want.shape)
-    eps = float(norm_param.get("eps", 1e-5))
-    stats = None
-    if normalization == "batchnorm" and mode == "test":
-        stats = (np.asarray(norm_param["running_mean"]), np.asarray(norm_param["running_var"]))
-    variants = _sandwich_variants(inputs["x"], inputs["w"], inputs["b"], inputs["gamma"],
-                                  inputs["beta"], normalization, eps, stats)
-    if stats is None:
-        variants = variants[:-1]
-    hint = _first_hint(out, variants, tol)
+    # the usual mistakes: cs231n_utils.checks.catalogue.training
     worst = _assert_close(out, want, f"{what}: out", tol,
-                          hint or "out = relu(norm(x_flat @ w + b))", reveal=reveal)
+                          "out = relu(norm(x_flat @ w + b))", reveal=reveal)
     if want_running is not None:
         assert running is not None, (
             f"{what}: norm_param has no running_mean / running_var after the call: pass "
             "norm_param itself to batchnorm_forward (it keeps the running averages there)")
-        before = (norm_param.get("running_mean"), norm_param.get("running_var"))
-        for name, got, expected, old in zip(("running_mean", "running_var"), running,
-                                            want_running, before, strict=True):
+        for name, got, expected in zip(("running_mean", "running_var"), running,
+                                       want_running, strict=True):
             got = _array(got, f"{what}: norm_param[{name!r}]", expected.shape)
             hint = "batchnorm_forward updates the running averages in norm_param"
-            if old is not None and _close(got, old, tol):
-                hint = ("norm_param's running averages were not updated: pass norm_param "
-                        "itself (not a copy) to batchnorm_forward, which updates them there")
             worst = max(worst, _assert_close(got, expected, f"{what}: norm_param[{name!r}]",
                                              tol, hint, reveal=reveal))
     return worst
@@ -797,42 +687,6 @@ def norm_cache(a: np.ndarray, gamma: np.ndarray, beta: np.ndarray, normalization
     return a, x_hat, mean, var, gamma, beta, eps
 
 
-def _norm_backward(dout: np.ndarray, cache: tuple, axis: int) -> tuple[np.ndarray, ...]:
-    """The simplified normalisation backward over ``axis`` (for the hints)."""
-    a, x_hat, _, _, gamma, _, eps = cache
-    x_hat = (a - a.mean(axis=axis, keepdims=True)) / np.sqrt(
-        a.var(axis=axis, keepdims=True) + eps)
-    dx_hat = dout * gamma
-    inv_std = 1.0 / np.sqrt(a.var(axis=axis, keepdims=True) + eps)
-    da = inv_std * (dx_hat - dx_hat.mean(axis=axis, keepdims=True)
-                    - x_hat * (dx_hat * x_hat).mean(axis=axis, keepdims=True))
-    return da, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
-
-
-def _sandwich_backward_variants(dout: np.ndarray, cache: tuple) -> list[tuple[str, tuple]]:
-    """The five gradients after usual mistakes."""
-    (x, w, _), ncache, relu_in, normalization = cache
-    axis = _norm_axis(normalization)
-    x_flat = x.reshape(len(x), -1)
-
-    def through(dnorm_out: np.ndarray, axis: int | None) -> tuple:
-        if axis is None:
-            da, dgamma, dbeta = dnorm_out, np.zeros_like(dnorm_out[0]), dnorm_out.sum(axis=0)
-        else:
-            da, dgamma, dbeta = _norm_backward(dnorm_out, ncache, axis)
-        return ((da @ w.T).reshape(x.shape), x_flat.T @ da, da.sum(axis=0), dgamma, dbeta)
-
-    masked = dout * (relu_in > 0)
-    other = "layernorm" if normalization == "batchnorm" else "batchnorm"
-    return [("go back through the ReLU first (relu_backward with the relu cache)",
-             through(dout, axis)),
-            (f"the cache says {normalization!r}: use "
-             f"{'batchnorm_backward_alt' if axis == 0 else 'layernorm_backward'}, not the "
-             f"{other} backward", through(masked, 1 - axis)),
-            ("go back through the normalisation too, between the ReLU and the affine layer",
-             through(masked, None))]
-
-
 def judge_affine_norm_relu_backward(dout: np.ndarray, cache: tuple, got: Any,
                                     want: Sequence[np.ndarray], tol: float = GRAD_TOLERANCE,
                                     reveal: bool = True) -> float:
@@ -869,17 +723,11 @@ def judge_affine_norm_relu_backward(dout: np.ndarray, cache: tuple, got: Any,
     arrays = [_array(g, f"{function}: {name}", np.shape(w))
               for name, g, w in zip(names, got, want, strict=True)]
     floor = GRAD_FLOOR * max(float(np.max(np.abs(w))) for w in want)
-    variants = _sandwich_backward_variants(dout, cache)
-    worst = 0.0
+    worst = 0.0   # the usual mistakes: cs231n_utils.checks.catalogue.training
     for i, name in enumerate(names):
         error = relative_error(arrays[i], want[i], floor)
         if not error <= tol:
-            hint = next((h for h, v in variants
-                         if all(_close(g, vv, max(tol, 1e-6), floor)
-                                for g, vv in zip(arrays, v, strict=True))), "")
-            if not hint:
-                hint = next((h for h, v in variants if _close(arrays[i], v[i], tol, floor)),
-                            "backward through the ReLU, the normalisation, then the affine layer")
+            hint = "backward through the ReLU, the normalisation, then the affine layer"
             _assert_close(arrays[i], want[i], f"{function}: {name}", tol, hint,
                           reveal=reveal, floor=floor)
         worst = max(worst, error)
@@ -1037,8 +885,7 @@ def check_fc_net_init() -> None:
     AssertionError
         With a one-line reason, if a parameter is missing or wrong.
     """
-    from cs231n_utils.classifiers.fc_net import FullyConnectedNet
-
+    FullyConnectedNet = _graded("classifiers.fc_net", "FullyConnectedNet")  # noqa: N806
     for hidden_dims, normalization in [([60, 40], None), ([60, 40], "batchnorm"),
                                        ([60, 40], "layernorm"), ([], None)]:
         kwargs = {"input_dim": 120, "num_classes": 25, "normalization": normalization,
@@ -1123,18 +970,9 @@ def judge_fc_net_scores(X: np.ndarray, params: Mapping[str, np.ndarray],
         The relative error.
     """
     scores = _array(scores, f"loss(X) ({what}, no labels: the scores)", want.shape)
-    variants = []
-    if normalization is not None:
-        variants.append((f"each hidden layer is affine - {normalization} - relu "
-                         "(affine_norm_relu_forward)", net_scores(X, params, None)))
-    if normalization == "batchnorm":
-        variants.append(("loss(X) runs in test mode: batch normalisation must use the "
-                         "running averages of self.bn_params (pass bn_params[i] to the "
-                         "layer), not the batch's statistics",
-                         net_scores(X, params, normalization, "train")))
-    hint = _first_hint(scores, variants, tol)
+    # the usual mistakes: cs231n_utils.checks.catalogue.training
     return _assert_close(scores, want, f"loss(X) ({what}): scores", tol,
-                         hint or "scores = the last affine layer's output, no softmax",
+                         "scores = the last affine layer's output, no softmax",
                          reveal=reveal)
 
 
@@ -1186,22 +1024,10 @@ def judge_fc_net_loss(X: np.ndarray, y: np.ndarray, params: Mapping[str, np.ndar
         after = params_after.get(name) if isinstance(params_after, Mapping) else None
         _unchanged(value, np.asarray(after), "loss", f"self.params[{name!r}]")
     loss = _number(loss, f"loss(X, y) ({what}): the loss")
-    weights = sum(float(np.sum(v * v)) for k, v in params.items() if k.startswith("W"))
-    everything = sum(float(np.sum(v * v)) for v in params.values())
-    variants = []
-    if reg:
-        variants += [
-            ("add 0.5 * reg * sum(W ** 2) over the weight matrices to the softmax loss",
-             want_loss - 0.5 * reg * weights),
-            ("the penalty is 0.5 * reg * sum(W ** 2)", want_loss + 0.5 * reg * weights),
-            ("the penalty covers the weight matrices W1..WL only (not b, gamma, beta)",
-             want_loss - 0.5 * reg * weights + 0.5 * reg * everything)]
-    if masks is not None:
-        variants.append(("apply dropout (dropout_forward with self.dropout_param) after each "
-                         "hidden ReLU in training",
-                         net_loss(net_scores(X, params, normalization), y, params, reg)))
+    # the usual mistakes: cs231n_utils.checks.catalogue.training
     worst = _assert_close(loss, want_loss, f"loss(X, y) ({what}): loss", tol_loss,
-                          _first_hint(loss, variants, tol_loss), reveal=reveal)
+                          "the softmax loss plus 0.5 * reg * sum(W ** 2) over the weight "
+                          "matrices", reveal=reveal)
     assert isinstance(grads, Mapping), (
         f"loss(X, y) must return (loss, grads) with grads a dict, got "
         f"{type(grads).__name__ if not isinstance(grads, str) else grads}")
@@ -1219,16 +1045,9 @@ def judge_fc_net_loss(X: np.ndarray, y: np.ndarray, params: Mapping[str, np.ndar
         assert np.shape(got) == value.shape, (
             f"grads[{name!r}] ({what}) has shape {np.shape(got)}, expected {value.shape}")
         got = _array(got, f"grads[{name!r}] ({what})", value.shape)
-        hint = ""
-        if name.startswith("W") and reg:
-            hint = _first_hint(got, [
-                ("the penalty adds reg * W to the gradient of W",
-                 want_grads[name] - reg * value),
-                ("the gradient of 0.5 * reg * sum(W ** 2) is reg * W",
-                 want_grads[name] + reg * value)], tol_grads, floor)
         worst = max(worst, _assert_close(got, want_grads[name],
                                          f"loss(X, y) ({what}): grads[{name!r}]", tol_grads,
-                                         hint, reveal=reveal, floor=floor))
+                                         reveal=reveal, floor=floor))
     return worst
 
 
@@ -1236,8 +1055,7 @@ def _bare_net(params: Mapping[str, np.ndarray], reg: float, normalization: str |
               keep: float, seed: int | None, running: Sequence[tuple] | None) -> Any:
     """A FullyConnectedNet with the given parameters and the documented attributes,
     made without ``__init__``."""
-    from cs231n_utils.classifiers.fc_net import FullyConnectedNet
-
+    FullyConnectedNet = _graded("classifiers.fc_net", "FullyConnectedNet")  # noqa: N806
     model = FullyConnectedNet.__new__(FullyConnectedNet)
     model.params = {k: v.copy() for k, v in params.items()}
     model.reg, model.dtype, model.normalization = reg, np.float64, normalization
@@ -1392,121 +1210,6 @@ def torch_optim_run(rule: str, w0: np.ndarray, grads: Sequence[np.ndarray],
     return np.stack(ws), out
 
 
-def _run(step: Callable, w0: np.ndarray, grads: Sequence[np.ndarray],
-         hyper: Mapping[str, float]) -> np.ndarray:
-    """A rule written with NumPy (``step(w, dw, state, hyper) -> w``), from ``w0``."""
-    w, state, ws = np.asarray(w0, dtype=np.float64), {"t": 0}, []
-    for g in grads:
-        w = step(w, g, state, hyper)
-        ws.append(w)
-    return np.stack(ws)
-
-
-def _momentum(sign: float = -1.0, old: bool = False, swapped: bool = False,
-              carry: bool = True) -> Callable:
-    def step(w: np.ndarray, dw: np.ndarray, state: dict, h: Mapping) -> np.ndarray:
-        lr, mu = (h["momentum"], h["learning_rate"]) if swapped else (h["learning_rate"],
-                                                                       h["momentum"])
-        v_old = state.get("v", np.zeros_like(w)) if carry else np.zeros_like(w)
-        state["v"] = mu * v_old + sign * lr * dw
-        return w + (v_old if old else state["v"])
-    return step
-
-
-def _nesterov(sign: float = -1.0) -> Callable:
-    def step(w: np.ndarray, dw: np.ndarray, state: dict, h: Mapping) -> np.ndarray:
-        mu, v_old = h["momentum"], state.get("v", np.zeros_like(w))
-        state["v"] = mu * v_old - h["learning_rate"] * dw
-        return w + sign * mu * v_old + (1 + mu) * state["v"]
-    return step
-
-
-def _adaptive(decay: str = "none", eps_inside: bool = False, accumulate: bool = True,
-              cache_after: bool = False) -> Callable:
-    """AdaGrad (``decay='none'``) or RMSProp (``'right'``, ``'swapped'``, ``'no_one_minus'``)
-    and their usual mistakes."""
-    def step(w: np.ndarray, dw: np.ndarray, state: dict, h: Mapping) -> np.ndarray:
-        old = state.get("cache", np.zeros_like(w))
-        if decay == "right":
-            new = h["decay_rate"] * old + (1 - h["decay_rate"]) * dw * dw
-        elif decay == "swapped":
-            new = (1 - h["decay_rate"]) * old + h["decay_rate"] * dw * dw
-        elif decay == "no_one_minus":
-            new = h["decay_rate"] * old + dw * dw
-        else:
-            new = (old if accumulate else 0.0) + dw * dw
-        state["cache"] = new
-        used = old if cache_after else new
-        eps = h["epsilon"]
-        denominator = np.sqrt(used + eps) if eps_inside else np.sqrt(used) + eps
-        return w - h["learning_rate"] * dw / denominator
-    return step
-
-
-def _adam(correct_m: bool = True, correct_v: bool = True, count: bool = True,
-          square: bool = True, eps_inside: bool = False) -> Callable:
-    def step(w: np.ndarray, dw: np.ndarray, state: dict, h: Mapping) -> np.ndarray:
-        b1, b2 = h["beta1"], h["beta2"]
-        state["t"] = state["t"] + 1 if count else 1
-        t = state["t"]
-        state["m"] = b1 * state.get("m", np.zeros_like(w)) + (1 - b1) * dw
-        state["v"] = b2 * state.get("v", np.zeros_like(w)) + (1 - b2) * (dw * dw if square
-                                                                       else dw)
-        m = state["m"] / (1 - b1**t) if correct_m else state["m"]
-        v = state["v"] / (1 - b2**t) if correct_v else state["v"]
-        with np.errstate(all="ignore"):
-            denominator = np.sqrt(v + h["epsilon"]) if eps_inside else np.sqrt(v) + h["epsilon"]
-            return w - h["learning_rate"] * m / denominator
-    return step
-
-
-#: For each rule: (hint, the rule with that mistake) pairs.
-_OPTIM_VARIANTS: dict[str, list[tuple[str, Callable]]] = {
-    "sgd_momentum": [
-        ("the velocity must point downhill: v = momentum * v - learning_rate * dw",
-         _momentum(sign=1.0)),
-        ("step with the NEW velocity: update v first, then next_w = w + v", _momentum(old=True)),
-        ("momentum multiplies the velocity and learning_rate the gradient",
-         _momentum(swapped=True)),
-        ("the velocity is not carried over: start from config['velocity'] (the previous "
-         "step's v)", _momentum(carry=False)),
-    ],
-    "nesterov_momentum": [
-        ("that is plain momentum; Nesterov's step is next_w = w - momentum * v_prev + "
-         "(1 + momentum) * v", _momentum()),
-        ("the look-ahead correction is SUBTRACTED: next_w = w - momentum * v_prev + "
-         "(1 + momentum) * v", _nesterov(sign=1.0)),
-    ],
-    "adagrad": [
-        ("the cache accumulates every step: cache += dw ** 2", _adaptive(accumulate=False)),
-        ("epsilon is added after the square root: sqrt(cache) + epsilon",
-         _adaptive(eps_inside=True)),
-        ("add dw ** 2 to the cache BEFORE the step", _adaptive(cache_after=True)),
-    ],
-    "rmsprop": [
-        ("RMSProp keeps a moving average: cache = decay_rate * cache + (1 - decay_rate) * "
-         "dw ** 2 (adding dw ** 2 without the decay is AdaGrad)", _adaptive()),
-        ("decay_rate multiplies the OLD cache and (1 - decay_rate) the new dw ** 2",
-         _adaptive(decay="swapped")),
-        ("the new dw ** 2 is weighted by (1 - decay_rate)", _adaptive(decay="no_one_minus")),
-        ("epsilon is added after the square root: sqrt(cache) + epsilon",
-         _adaptive(decay="right", eps_inside=True)),
-        ("update the cache BEFORE the step", _adaptive(decay="right", cache_after=True)),
-    ],
-    "adam": [
-        ("bias-correct both moments: m / (1 - beta1 ** t) and v / (1 - beta2 ** t), with t "
-         "incremented first", _adam(correct_m=False, correct_v=False)),
-        ("bias-correct v too: v / (1 - beta2 ** t)", _adam(correct_v=False)),
-        ("bias-correct m too: m / (1 - beta1 ** t)", _adam(correct_m=False)),
-        ("t counts the steps: increment it (t = t + 1) on every call, before the bias "
-         "correction", _adam(count=False)),
-        ("v is the moving average of the SQUARED gradient", _adam(square=False)),
-        ("epsilon is added after the square root: sqrt(v_hat) + epsilon",
-         _adam(eps_inside=True)),
-    ],
-}
-
-
 def judge_update_rule(rule: str, what: str, w0: np.ndarray, grads: Sequence[np.ndarray],
                       hyper: Mapping[str, float], got_ws: Sequence[Any], config: Any,
                       want_ws: np.ndarray, want_state: Mapping[str, Any],
@@ -1518,9 +1221,9 @@ def judge_update_rule(rule: str, what: str, w0: np.ndarray, grads: Sequence[np.n
     PyTorch do) or a new array does not matter.
 
     Each step ``w_t - w_{t-1}`` is compared with the expected one relative to its largest
-    entry, so that a small error in a small step is not hidden by the size of ``w``. When
-    the steps match a usual mistake (the wrong sign, no decay, no bias correction...),
-    the message names it.
+    entry, so that a small error in a small step is not hidden by the size of ``w``. (The
+    usual mistakes, the wrong sign, no decay, no bias correction..., are named by the
+    mistake catalogue, :mod:`cs231n_utils.checks.catalogue.training`, from the calls.)
 
     Parameters
     ----------
@@ -1573,21 +1276,10 @@ def judge_update_rule(rule: str, what: str, w0: np.ndarray, grads: Sequence[np.n
     worst = 0.0
     for t in range(len(grads)):
         error = relative_error(got_steps[t], want_steps[t])
-        if not error <= tol:
-            # the mistake whose steps so far are closest to the student's, if it explains
-            # them far better than the right rule does
-            hint, best = "", min(1e-6, 1e-3 * error)
-            for text, variant in _OPTIM_VARIANTS[rule]:  # the first of equally close ones
-                with np.errstate(all="ignore"):
-                    variant_steps = np.diff(np.stack([w0, *_run(variant, w0, grads, hyper)]),
-                                            axis=0)
-                    distance = max(relative_error(got_steps[s], variant_steps[s])
-                                   for s in range(t + 1))
-                if distance < best or (distance <= best and not hint):
-                    hint, best = text, distance
+        if not error <= tol:  # the usual mistakes: cs231n_utils.checks.catalogue.training
             _assert_close(got_steps[t], want_steps[t],
                           f"{rule} ({what}), step {t + 1}: next_w - w", tol,
-                          hint or f"compare with the formula in the docstring of {rule}",
+                          f"compare with the formula in the docstring of {rule}",
                           reveal=reveal)
         worst = max(worst, error)
     assert isinstance(config, Mapping), (
@@ -1729,3 +1421,5 @@ CHECKS: dict[str, Callable[[], None]] = {
     "rmsprop": check_rmsprop,
     "adam": check_adam,
 }
+#: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.training).
+CHECKS = diagnosing(_ASSIGNMENT, CHECKS, globals())

@@ -39,6 +39,7 @@ normalisation, 5600-5699 spatial batch normalisation, 5700-5799 dropout, 5800-59
 import numpy as np
 
 from cs231n_utils.checks.common import unchanged
+from cs231n_utils.checks.mistakes import Call, hidden_call
 from cs231n_utils.checks.training import (
     VALUE_TOLERANCE,
     judge_dropout_backward,
@@ -79,6 +80,7 @@ from cs231n_utils.checks.training_nets import (
     torch_optim_run,
 )
 from cs231n_utils.checks.training_nets import VALUE_TOLERANCE as NETS_TOLERANCE
+from cs231n_utils.checks.training_nets import relative_error as nets_relative_error
 from cs231n_utils.course.trusted import HiddenTest
 
 EXACT = VALUE_TOLERANCE
@@ -155,6 +157,9 @@ def _probe_norm_steps(case: dict, function, kind: str) -> dict:
                     f"beta_after{step}": beta})
         if step == 0 and kind == "batch":
             got.update(_items(cache))
+        for key in ("running_mean", "running_var"):   # for the mistake catalogue
+            if _plain_array(param.get(key)):
+                got[f"step{step}.{key}"] = np.array(param[key], copy=True)
     for key in ("running_mean", "running_var"):
         if param.get(key) is not None:
             got[f"train.{key}"] = param[key]
@@ -165,6 +170,39 @@ def _probe_norm_steps(case: dict, function, kind: str) -> dict:
         if param.get(key) is not None:
             got[f"test.{key}"] = param[key]
     return got
+
+
+def _plain_array(value) -> bool:
+    """Sandbox side: whether ``value`` is an array of numbers (plain data)."""
+    try:
+        return value is not None and np.asarray(value).dtype.kind in "biuf"
+    except Exception:  # noqa: BLE001 (whatever a student's object does)
+        return False
+
+
+def _norm_steps_calls(case: dict, got: dict) -> list[Call]:
+    """Trusted side, for the mistake catalogue: the calls of :func:`_probe_norm_steps`,
+    the inputs from the case and each call's bn_param as the previous call left it
+    (the running averages the student's function stored there)."""
+    param = {"mode": "train", **_norm_param(case)}
+    calls = []
+    arrays = (case["gamma"], case["beta"])
+
+    def after(prefix: str) -> dict:
+        left = dict(param)
+        for key in ("running_mean", "running_var"):
+            left[key] = got.get(f"{prefix}.{key}")
+        return left
+
+    for step, batch in enumerate(case["x"]):
+        left = after(f"step{step}")
+        calls.append(hidden_call((batch, *arrays, param), (got.get(f"out{step}"), None),
+                                 (batch, *arrays, left)))
+        param = left
+    param = {**param, "mode": "test"}
+    calls.append(hidden_call((case["x_test"], *arrays, param), (got.get("test.out"), None),
+                             (case["x_test"], *arrays, after("test"))))
+    return calls
 
 
 def _judge_norm_steps(case: dict, got: dict, kind: str) -> None:
@@ -235,6 +273,11 @@ def judge_tanh_forward_case(case, got):
     judge_tanh_forward(case["x"], got["out"], got["x_after"], want, EXACT, reveal=False)
 
 
+def call_tanh_forward(case, got) -> Call:
+    """Trusted side: the call one case made, for the mistake catalogue."""
+    return hidden_call((case["x"],), (got.get("out"), None))
+
+
 def tanh_backward_cases() -> list[dict]:
     """The cache is tanh's output computed by PyTorch (inputs of scale 1.5, away from the
     flat tails where 1 - out ** 2 loses digits), as autograd computes it."""
@@ -260,6 +303,11 @@ def judge_tanh_backward_case(case, got):
 
     _, (want,) = torch_grads(torch.tanh, [case["x"]], case["dout"])
     judge_tanh_backward(case["out"], case["dout"], got["dx"], want, EXACT, reveal=False)
+
+
+def call_tanh_backward(case, got) -> Call:
+    """Trusted side: the call one case made (the cache is tanh's output)."""
+    return hidden_call((case["dout"], case["out"]), got.get("dx"))
 
 
 def leaky_relu_cases(seed: int) -> list[dict]:
@@ -298,6 +346,12 @@ def judge_leaky_relu_forward_case(case, got):
                              reveal=False)
 
 
+def call_leaky_relu_forward(case, got) -> Call:
+    """Trusted side: the call one case made (alpha given, or the default)."""
+    args = (case["x"],) if "alpha" not in case else (case["x"], float(case["alpha"]))
+    return hidden_call(args, (got.get("out"), None))
+
+
 def probe_leaky_relu_backward(case):
     from cs231n_utils.layers import leaky_relu_backward
 
@@ -313,6 +367,12 @@ def judge_leaky_relu_backward_case(case, got):
                              case["dout"])
     judge_leaky_relu_backward(case["x"], alpha, case["dout"], got["dx"], want, EXACT,
                               reveal=False)
+
+
+def call_leaky_relu_backward(case, got) -> Call:
+    """Trusted side: the call one case made, the cache (x, alpha) from the case."""
+    return hidden_call((case["dout"], (case["x"], float(case.get("alpha", 0.01)))),
+                       got.get("dx"))
 
 
 def _maxout_inputs(rng: np.random.Generator) -> dict:
@@ -343,6 +403,11 @@ def judge_maxout_forward_case(case, got):
                          reveal=False)
 
 
+def call_maxout_forward(case, got) -> Call:
+    """Trusted side: the call one case made, for the mistake catalogue."""
+    return hidden_call((case["x"], case["w"], case["b"]), (got.get("out"), None))
+
+
 def maxout_backward_cases() -> list[dict]:
     """The cache's winners are the pieces PyTorch's max picks, so that the student's
     backward and autograd send the gradient to the same pieces."""
@@ -365,6 +430,12 @@ def probe_maxout_backward(case):
     cache = (case["x"].copy(), case["w"].copy(), case["b"].copy(), case["winner"].copy())
     dx, dw, db = maxout_backward(case["dout"].copy(), cache)
     return {"dx": dx, "dw": dw, "db": db}
+
+
+def call_maxout_backward(case, got) -> Call:
+    """Trusted side: the call one case made, the cache (x, w, b, winner) from the case."""
+    return hidden_call((case["dout"], (case["x"], case["w"], case["b"], case["winner"])),
+                       (got.get("dx"), got.get("dw"), got.get("db")))
 
 
 def judge_maxout_backward_case(case, got):
@@ -454,6 +525,14 @@ def probe_layernorm_backward(case):
     return _probe_norm_backward(case, "layernorm_backward")
 
 
+def call_norm_backward(case, got) -> Call:
+    """Trusted side: the call one case made, with the docstring's cache of the case."""
+    cache = (case["x"], case["x_hat"], case["mean"], case["var"], case["gamma"],
+             case["beta"], float(case["eps"]))
+    return hidden_call((case["dout"], cache), (got.get("dx"), got.get("dgamma"),
+                                               got.get("dbeta")))
+
+
 def judge_norm_backward_of(kind: str, name: str):
     """The judge of a normalisation backward: its gradients against autograd."""
     def judge_case(case, got):
@@ -515,6 +594,15 @@ def judge_layernorm_forward_case(case, got):
     x_hat = torch_norm("layer", x, np.ones(D), np.zeros(D), eps)
     judge_norm_cache("layer", *_cache_from(got), x, gamma, beta, eps, x_hat, mean, var,
                      context, EXACT, reveal=False)
+
+
+def call_layernorm_forward(case, got) -> Call:
+    """Trusted side: the call one case made (ln_param as the probe builds it)."""
+    param = _norm_param(case)
+    if "with_mode" in case:
+        param["mode"] = "train"
+    return hidden_call((case["x"], case["gamma"], case["beta"], param),
+                       (got.get("out"), None))
 
 
 # ------------------------------------------------ spatial batch normalisation
@@ -589,6 +677,20 @@ def probe_spatial_batchnorm_backward(case):
     return {"out": out, "dx": dx, "dgamma": dgamma, "dbeta": dbeta}
 
 
+def call_spatial_batchnorm_backward(case, got) -> Call:
+    """Trusted side, for the mistake catalogue: the call with the cache of the docstring
+    made here from the case (batchnorm_forward's cache of the images' rows, channels
+    last), not the free-form one the student's forward made."""
+    x, eps = case["x"], float(case["eps"])
+    C = x.shape[1]
+    rows = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    mean, var = _statistics(rows, 0)
+    x_hat = torch_norm("batch", rows, np.ones(C), np.zeros(C), eps)
+    cache = (rows, x_hat, mean, var, case["gamma"], case["beta"], eps)
+    return hidden_call((case["dout"], cache), (got.get("dx"), got.get("dgamma"),
+                                               got.get("dbeta")))
+
+
 def judge_spatial_batchnorm_backward_case(case, got):
     eps = float(case["eps"])
     x, gamma, beta = case["x"], case["gamma"], case["beta"]
@@ -644,6 +746,14 @@ def judge_dropout_forward_case(case, got):
                           got["test"], got["x_after.out"], reveal=False)
 
 
+def call_dropout_forward(case, got) -> list[Call]:
+    """Trusted side: the four calls one case made (the inputs from the case)."""
+    p, seed = float(case["p"]), int(case["seed"])
+    return [hidden_call((case["x"], {"mode": mode, "p": p, "seed": s}), (got.get(name), None))
+            for name, mode, s in (("out", "train", seed), ("again", "train", seed),
+                                  ("other", "train", seed + 1), ("test", "test", seed))]
+
+
 def dropout_backward_cases() -> list[dict]:
     out = []
     for case, p in enumerate((0.2, 0.5, 0.75, 1.0)):
@@ -665,6 +775,19 @@ def probe_dropout_backward(case):
     _, test_cache = dropout_forward(case["x"].copy(), {"mode": "test", "p": p})
     dx_test = dropout_backward(case["dout"].copy(), test_cache)
     return {"out": out, "dx": dx, "dx_test": dx_test}
+
+
+def call_dropout_backward(case, got) -> list[Call]:
+    """Trusted side: the two calls one case made, with the docstring's caches rebuilt here
+    from the case: ``(dropout_param, mask)``, the mask the seeded forward draws
+    (``np.random.seed(seed)``, then ``(np.random.rand(*x.shape) < p) / p``), None in test
+    mode."""
+    x, p, seed = case["x"], float(case["p"]), int(case["seed"])
+    mask = (np.random.RandomState(seed).rand(*x.shape) < p) / p
+    train = ({"mode": "train", "p": p, "seed": seed}, mask)
+    test = ({"mode": "test", "p": p}, None)
+    return [hidden_call((case["dout"], train), got.get("dx")),
+            hidden_call((case["dout"], test), got.get("dx_test"))]
 
 
 def judge_dropout_backward_case(case, got):
@@ -784,8 +907,11 @@ def fit_preprocessing_cases() -> list[dict]:
         D = int(rng.integers(3, 8))
         X = _nets_separated(rng, int(rng.integers(4 * D, 60)), D, tiny=case % 2 == 1)
         k = int(rng.integers(1, D)) if k == 0 else -1
+        # standardize: eps large enough that where it goes shows (sqrt(var + eps), not
+        # sqrt(var) or sqrt(var) + eps)
+        low, high = (-3, -1.5) if method == "standardize" else (-6, -2)
         out.append({"X": X, "method": method, "num_components": np.array(k),
-                    "eps": np.array(10.0 ** rng.uniform(-6, -2))})
+                    "eps": np.array(10.0 ** rng.uniform(low, high))})
     return out
 
 
@@ -803,6 +929,12 @@ def judge_fit_preprocessing_case(case, got):
     judge_fit_preprocessing(case["X"], method, k, eps, _nets_mapping_from(got, "stats"),
                             got["X_after"], fit_oracle(case["X"], method, k, eps),
                             NETS_TOLERANCE, reveal=False)
+
+
+def call_fit_preprocessing(case, got) -> Call:
+    """Trusted side: the call one case made, for the mistake catalogue."""
+    return hidden_call((case["X"], str(case["method"]), _nets_none(case["num_components"]),
+                        float(case["eps"])), _nets_mapping_from(got, "stats"))
 
 
 _NETS_STATS_KEYS = ("mean", "scale", "components", "variances")
@@ -843,6 +975,11 @@ def judge_apply_preprocessing_case(case, got):
     stats = _nets_stats(case)
     judge_apply_preprocessing(case["X"], stats, got.get("out"), got["X_after"],
                               apply_oracle(case["X"], stats), NETS_TOLERANCE, reveal=False)
+
+
+def call_apply_preprocessing(case, got) -> Call:
+    """Trusted side: the call one case made, the statistics from the case."""
+    return hidden_call((case["X"], _nets_stats(case)), got.get("out"))
 
 
 _NETS_SPLITS = ("X_train", "X_val", "X_test")
@@ -889,6 +1026,14 @@ def judge_preprocess_splits_case(case, got):
                             {name: got[f"after:{name}"] for name in _NETS_SPLITS},
                             [apply_oracle(case[name], stats) for name in _NETS_SPLITS], stats,
                             NETS_TOLERANCE, reveal=False)
+
+
+def call_preprocess_splits(case, got) -> Call:
+    """Trusted side: the call one case made, for the mistake catalogue."""
+    return hidden_call((*(case[name] for name in _NETS_SPLITS), str(case["method"]),
+                        _nets_none(case["num_components"]), float(case["eps"])),
+                       (got.get("X_train_out"), got.get("X_val_out"), got.get("X_test_out"),
+                        _nets_mapping_from(got, "stats")))
 
 
 # ------------------------------------------------------- affine - norm - ReLU
@@ -978,6 +1123,17 @@ def judge_affine_norm_relu_forward_case(case, got):
         torch.relu(normed).numpy(), want_running, NETS_TOLERANCE, reveal=False)
 
 
+def call_affine_norm_relu_forward(case, got) -> Call:
+    """Trusted side: the call one case made, with norm_param as the student's function
+    left it (its running averages)."""
+    args = (*(case[name] for name in _NETS_ARRAYS), _nets_norm_param(case),
+            str(case["normalization"]))
+    left = _nets_norm_param(case)
+    for key in ("running_mean", "running_var"):
+        left[key] = got.get(f"param:{key}")
+    return hidden_call(args, (got.get("out"), None), (*args[:5], left, args[6]))
+
+
 def sandwich_backward_cases() -> list[dict]:
     """Three batch-norm and three layer-norm sandwiches, each with its cache built here
     (``norm_cache``: the docstrings' format) and no ReLU input within 1e-6 of its kink."""
@@ -1014,6 +1170,12 @@ def probe_affine_norm_relu_backward(case):
 
     result = affine_norm_relu_backward(case["dout"].copy(), _nets_sandwich_cache(case))
     return _nets_returned(result, 5, dx=0, dw=1, db=2, dgamma=3, dbeta=4)
+
+
+def call_affine_norm_relu_backward(case, got) -> Call:
+    """Trusted side: the call one case made, with the cache built here from the case."""
+    return hidden_call((case["dout"], _nets_sandwich_cache(case)),
+                       tuple(got.get(name) for name in ("dx", "dw", "db", "dgamma", "dbeta")))
 
 
 def judge_affine_norm_relu_backward_case(case, got):
@@ -1169,6 +1331,36 @@ def probe_fc_net_loss(case):
     return got
 
 
+def _nets_model(case):
+    """Trusted side: a stand-in for the model of :func:`_nets_bare_net` (the documented
+    attributes, from the case), the ``self`` of the catalogue's variants."""
+    from types import SimpleNamespace
+
+    normalization, keep = _nets_normalization(case), float(case["keep"])
+    L = len(case["hidden_dims"]) + 1
+    bn_params = []
+    if normalization == "batchnorm":
+        bn_params = [{"mode": "train", "running_mean": case[f"running_mean{i}"],
+                      "running_var": case[f"running_var{i}"]} for i in range(1, L)]
+    elif normalization == "layernorm":
+        bn_params = [{} for _ in range(1, L)]
+    return SimpleNamespace(
+        params={name: case[name] for name in _nets_param_names(case)}, reg=float(case["reg"]),
+        dtype=np.float64, normalization=normalization, num_layers=L, use_dropout=keep != 1,
+        dropout_param=({"mode": "train", "p": keep, "seed": int(case["seed"])}
+                       if keep != 1 else {}), bn_params=bn_params)
+
+
+def call_fc_net_loss(case, got) -> list[Call]:
+    """Trusted side: loss(X) (the scores), and loss(X, y) for a training case, each on a
+    model made from the case."""
+    calls = [hidden_call((_nets_model(case), case["X"]), got.get("scores"))]
+    if bool(case["train"]):
+        calls.append(hidden_call((_nets_model(case), case["X"], case["y"]),
+                                 (got.get("loss"), _nets_mapping_from(got, "grads"))))
+    return calls
+
+
 def _nets_torch_scores(case, leaves: dict, mode: str):
     """Trusted side: the network's scores with torch.nn.functional, from tensors."""
     import torch
@@ -1281,8 +1473,55 @@ def _nets_probe_rule(case, rule: str) -> dict:
         if not _nets_plain(w):
             return {**got, f"w_kind.{t}": type(w).__name__}
         got[f"w.{t}"] = np.array(w, copy=True)
+        got.update(_nets_mapping(_nets_snapshot(config), f"state{t}"))
     got.update(_nets_mapping(config, "config"))
     return got
+
+
+def _nets_snapshot(config):
+    """Sandbox side: a copy of a config dict as it is now (its arrays copied: a rule may
+    update them in place at the next step)."""
+    if not isinstance(config, dict):
+        return config
+    return {key: (np.array(value, copy=True) if isinstance(value, np.ndarray) else value)
+            for key, value in config.items()}
+
+
+def _nets_hyper(case, rule: str) -> dict:
+    """Trusted side: the hyper-parameters in effect (the defaults filled in)."""
+    hyper = dict(OPTIM_DEFAULTS[rule])
+    if not bool(case["defaults"]):
+        hyper.update({key.split(":", 1)[1]: float(value) for key, value in case.items()
+                      if key.startswith("config:")})
+    return hyper
+
+
+def _nets_rule_call(rule: str):
+    """Trusted side, for the mistake catalogue: the call of the first step whose move
+    differs from torch.optim's (the last step if none does; the second if that is the
+    first, whose state is still zero), with the parameter and the config the student's
+    previous step returned."""
+    def call(case, got) -> Call:
+        grads = list(case["grads"])
+        hyper = _nets_hyper(case, rule)
+        want_ws, _ = torch_optim_run(rule, case["w0"], grads, hyper)
+        ws = [np.asarray(got[f"w.{t}"], dtype=np.float64) for t in range(len(grads))]
+        before = [np.asarray(case["w0"], dtype=np.float64), *ws]
+        wants = [np.asarray(case["w0"], dtype=np.float64), *want_ws]
+        step = next((t for t in range(len(grads))
+                     if not nets_relative_error(before[t + 1] - before[t],
+                                                wants[t + 1] - wants[t]) <= NETS_TOLERANCE),
+                    len(grads) - 1)
+        step = min(max(step, 1), len(grads) - 1)  # a step with a state: the mistakes show
+        if step == 0:
+            config = None if bool(case["defaults"]) else {
+                key.split(":", 1)[1]: float(value) for key, value in case.items()
+                if key.startswith("config:")}
+        else:
+            config = _nets_mapping_from(got, f"state{step - 1}")
+        return hidden_call((before[step], grads[step], config),
+                           (ws[step], _nets_mapping_from(got, f"state{step}")))
+    return call
 
 
 def _nets_judge_rule(rule: str):
@@ -1293,16 +1532,13 @@ def _nets_judge_rule(rule: str):
             raise AssertionError(f"{rule} must return a tuple (next_w, config); got "
                                  f"{got['returned']}" + (f" of length {length}"
                                                           if length >= 0 else ""))
-        hyper = dict(OPTIM_DEFAULTS[rule])
-        if not bool(case["defaults"]):
-            hyper.update({key.split(":", 1)[1]: float(value) for key, value in case.items()
-                          if key.startswith("config:")})
+        hyper = _nets_hyper(case, rule)
         what = "from config=None" if bool(case["defaults"]) else "from a given config"
         grads = list(case["grads"])
         ws = [got.get(f"w.{t}") for t in range(len(grads))]
         want_ws, want_state = torch_optim_run(rule, case["w0"], grads, hyper)
         config = _nets_mapping_from(got, "config") if any(
-            k.startswith("config") for k in got) else "nothing usable"
+            k.startswith("config_") for k in got) else "nothing usable"
         judge_update_rule(rule, what, case["w0"], grads, hyper, ws, config, want_ws,
                           want_state, NETS_TOLERANCE, reveal=False)
     return judge_case
@@ -1330,63 +1566,76 @@ def probe_adam(case):
 
 HIDDEN_TESTS = [
     HiddenTest("tanh_forward", "tanh_forward", tanh_forward_cases, probe_tanh_forward,
-               judge_tanh_forward_case),
+               judge_tanh_forward_case, call_tanh_forward),
     HiddenTest("tanh_backward", "tanh_backward", tanh_backward_cases, probe_tanh_backward,
-               judge_tanh_backward_case),
+               judge_tanh_backward_case, call_tanh_backward),
     HiddenTest("leaky_relu_forward", "leaky_relu_forward", lambda: leaky_relu_cases(5120),
-               probe_leaky_relu_forward, judge_leaky_relu_forward_case),
+               probe_leaky_relu_forward, judge_leaky_relu_forward_case,
+               call_leaky_relu_forward),
     HiddenTest("leaky_relu_backward", "leaky_relu_backward", lambda: leaky_relu_cases(5125),
-               probe_leaky_relu_backward, judge_leaky_relu_backward_case),
+               probe_leaky_relu_backward, judge_leaky_relu_backward_case,
+               call_leaky_relu_backward),
     HiddenTest("maxout_forward", "maxout_forward", maxout_forward_cases,
-               probe_maxout_forward, judge_maxout_forward_case),
+               probe_maxout_forward, judge_maxout_forward_case, call_maxout_forward),
     HiddenTest("maxout_backward", "maxout_backward", maxout_backward_cases,
-               probe_maxout_backward, judge_maxout_backward_case),
+               probe_maxout_backward, judge_maxout_backward_case, call_maxout_backward),
     HiddenTest("batchnorm_forward", "batchnorm_forward", batchnorm_forward_cases,
-               probe_batchnorm_forward, judge_batchnorm_forward_case),
+               probe_batchnorm_forward, judge_batchnorm_forward_case,
+               lambda case, got: _norm_steps_calls(case, got)),
     HiddenTest("batchnorm_backward", "batchnorm_backward",
                lambda: norm_backward_cases(5450, "batch"), probe_batchnorm_backward,
-               judge_norm_backward_of("batch", "batchnorm_backward")),
+               judge_norm_backward_of("batch", "batchnorm_backward"), call_norm_backward),
     HiddenTest("batchnorm_backward_alt", "batchnorm_backward_alt",
                lambda: norm_backward_cases(5470, "batch"), probe_batchnorm_backward_alt,
-               judge_norm_backward_of("batch", "batchnorm_backward_alt")),
+               judge_norm_backward_of("batch", "batchnorm_backward_alt"),
+               call_norm_backward),
     HiddenTest("layernorm_forward", "layernorm_forward", layernorm_forward_cases,
-               probe_layernorm_forward, judge_layernorm_forward_case),
+               probe_layernorm_forward, judge_layernorm_forward_case,
+               call_layernorm_forward),
     HiddenTest("layernorm_backward", "layernorm_backward",
                lambda: norm_backward_cases(5550, "layer"), probe_layernorm_backward,
-               judge_norm_backward_of("layer", "layernorm_backward")),
+               judge_norm_backward_of("layer", "layernorm_backward"), call_norm_backward),
     HiddenTest("spatial_batchnorm_forward", "spatial_batchnorm_forward", spatial_forward_cases,
-               probe_spatial_batchnorm_forward, judge_spatial_batchnorm_forward_case),
+               probe_spatial_batchnorm_forward, judge_spatial_batchnorm_forward_case,
+               lambda case, got: _norm_steps_calls(case, got)),
     HiddenTest("spatial_batchnorm_backward", "spatial_batchnorm_backward",
                spatial_backward_cases, probe_spatial_batchnorm_backward,
-               judge_spatial_batchnorm_backward_case),
+               judge_spatial_batchnorm_backward_case, call_spatial_batchnorm_backward),
     HiddenTest("dropout_forward", "dropout_forward", dropout_forward_cases,
-               probe_dropout_forward, judge_dropout_forward_case),
+               probe_dropout_forward, judge_dropout_forward_case, call_dropout_forward),
     HiddenTest("dropout_backward", "dropout_backward", dropout_backward_cases,
-               probe_dropout_backward, judge_dropout_backward_case),
+               probe_dropout_backward, judge_dropout_backward_case, call_dropout_backward),
     HiddenTest("fit_preprocessing", "fit_preprocessing", fit_preprocessing_cases,
-               probe_fit_preprocessing, judge_fit_preprocessing_case),
+               probe_fit_preprocessing, judge_fit_preprocessing_case,
+               call_fit_preprocessing),
     HiddenTest("apply_preprocessing", "apply_preprocessing", apply_preprocessing_cases,
-               probe_apply_preprocessing, judge_apply_preprocessing_case),
+               probe_apply_preprocessing, judge_apply_preprocessing_case,
+               call_apply_preprocessing),
     HiddenTest("preprocess_splits", "preprocess_splits", preprocess_splits_cases,
-               probe_preprocess_splits, judge_preprocess_splits_case),
+               probe_preprocess_splits, judge_preprocess_splits_case,
+               call_preprocess_splits),
     HiddenTest("affine_norm_relu_forward", "affine_norm_relu_forward", sandwich_forward_cases,
-               probe_affine_norm_relu_forward, judge_affine_norm_relu_forward_case),
+               probe_affine_norm_relu_forward, judge_affine_norm_relu_forward_case,
+               call_affine_norm_relu_forward),
     HiddenTest("affine_norm_relu_backward", "affine_norm_relu_backward",
                sandwich_backward_cases, probe_affine_norm_relu_backward,
-               judge_affine_norm_relu_backward_case),
+               judge_affine_norm_relu_backward_case,
+               call_affine_norm_relu_backward),
     HiddenTest("fc_net_init", "FullyConnectedNet.__init__", fc_net_init_cases,
                probe_fc_net_init, judge_fc_net_init_case),
     HiddenTest("fc_net_loss", "FullyConnectedNet.loss", fc_net_loss_cases, probe_fc_net_loss,
-               judge_fc_net_loss_case),
+               judge_fc_net_loss_case,
+               call_fc_net_loss),
     HiddenTest("sgd_momentum", "sgd_momentum", lambda: optim_cases("sgd_momentum"),
-               probe_sgd_momentum, _nets_judge_rule("sgd_momentum")),
+               probe_sgd_momentum, _nets_judge_rule("sgd_momentum"),
+               _nets_rule_call("sgd_momentum")),
     HiddenTest("nesterov_momentum", "nesterov_momentum",
                lambda: optim_cases("nesterov_momentum"), probe_nesterov_momentum,
-               _nets_judge_rule("nesterov_momentum")),
+               _nets_judge_rule("nesterov_momentum"), _nets_rule_call("nesterov_momentum")),
     HiddenTest("adagrad", "adagrad", lambda: optim_cases("adagrad"), probe_adagrad,
-               _nets_judge_rule("adagrad")),
+               _nets_judge_rule("adagrad"), _nets_rule_call("adagrad")),
     HiddenTest("rmsprop", "rmsprop", lambda: optim_cases("rmsprop"), probe_rmsprop,
-               _nets_judge_rule("rmsprop")),
+               _nets_judge_rule("rmsprop"), _nets_rule_call("rmsprop")),
     HiddenTest("adam", "adam", lambda: optim_cases("adam"), probe_adam,
-               _nets_judge_rule("adam")),
+               _nets_judge_rule("adam"), _nets_rule_call("adam")),
 ]
