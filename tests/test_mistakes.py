@@ -125,6 +125,17 @@ def test_every_graded_function_is_a_checked_one(assignment):
     assert len(names) == len(set(names)), "mistake names must be unique"
 
 
+@pytest.mark.parametrize("assignment", sorted(CATALOGUES))
+def test_the_checks_a_notebook_imports_are_the_diagnosing_ones(assignment):
+    """``from cs231n_utils.checks.<module> import check_x`` (a notebook's cell) gets the
+    check that names mistakes, from whichever checks file defines it."""
+    import sys
+
+    for function, check in checks_modules()[assignment].CHECKS.items():
+        assert getattr(check, "__wrapped__", None) is not None, function
+        assert getattr(sys.modules[check.__module__], check.__name__) is check, function
+
+
 # ------------------------------------------------- each mistake: its diagnosis, no other
 @pytest.mark.parametrize("case", CASES, ids=_id)
 def test_visible_check_names_the_mistake(case):

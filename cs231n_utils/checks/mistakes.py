@@ -363,15 +363,13 @@ def diagnosing(assignment: str, checks: dict[str, Callable[[], None]],
     covers: dict[int, list[str]] = {}
     for function, check in checks.items():
         covers.setdefault(id(check), []).append(function)
-    wrapped: dict[str, Callable[[], None]] = {}
-    for function, check in checks.items():
-        if getattr(check, "__wrapped__", None) is None:
-            new = _diagnosed(assignment, check, tuple(covers[id(check)]))
+    made: dict[int, Callable[[], None]] = {}  # one wrapper per check
+    for check in checks.values():
+        if id(check) not in made and getattr(check, "__wrapped__", None) is None:
+            made[id(check)] = _diagnosed(assignment, check, tuple(covers[id(check)]))
             if namespace.get(check.__name__) is check:
-                namespace[check.__name__] = new
-            check = new
-        wrapped[function] = check
-    return wrapped
+                namespace[check.__name__] = made[id(check)]
+    return {function: made.get(id(check), check) for function, check in checks.items()}
 
 
 def _diagnosed(assignment: str, check: Callable[..., None],
