@@ -10,8 +10,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS    ?=
+LAB_ROOT    ?= assignments
 
-.PHONY: setup sandbox-tools lab test check submit grade lint release walkthroughs bench pretrain clean
+.PHONY: setup sandbox-tools lab lab-instructor browser-tools test check submit grade lint release student-edition walkthroughs site bench pretrain clean
 
 setup: $(STAMP)
 
@@ -22,8 +23,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The student's JupyterLab: nbgrader's Validate button and assignment list, without the
+# instructor's parts (Create Assignment, Formgrader, course list), through the config
+# folder jupyter/student/ (added to the config path of this server only).
+# make lab-instructor: the same JupyterLab with all of nbgrader.
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=assignments $(LAB_ARGS)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/student$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) $(LAB_ARGS)
+
+lab-instructor: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) $(LAB_ARGS)
 
 # bubblewrap runs the grading sandbox. Installed where we may (root with apt-get, as in
 # CI); elsewhere the sandbox tests are skipped with a warning (and fail under CI=true).
@@ -38,9 +47,23 @@ sandbox-tools:
 	         "install it with your package manager (Debian/Ubuntu: bubblewrap)"; \
 	  fi; }
 
+# Debian's chromium, driven by Playwright in tests/test_browser.py (never a browser
+# download). Installed where we may (root with apt-get, as in CI); elsewhere the browser
+# tests are skipped with a warning (and fail under CI=true).
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (the browser tests)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	      >/dev/null 2>&1 || echo "WARNING: could not install chromium"; \
+	  else \
+	    echo "WARNING: chromium is not installed: the browser tests cannot run;" \
+	         "install it with your package manager (Debian: chromium)"; \
+	  fi; }
+
 # pytest exits 5 when it collected no test: that is a failure here, never a pass.
 # Two workers on two cores: one BLAS thread each (kernels inherit it), or they trample.
-test: setup sandbox-tools
+test: setup sandbox-tools browser-tools
 	@OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
@@ -70,9 +93,19 @@ lint: setup
 release: setup
 	$(BIN)/python -m cs231n_utils.course.release
 
+# What an instructor hands out: dist/student-edition/ and its zips (no answers).
+student-edition: setup
+	$(BIN)/python -m cs231n_utils.course.edition
+
 # Execute every solution notebook with the solutions overlaid, into walkthroughs/.
 walkthroughs: setup
 	$(BIN)/python -m cs231n_utils.course.walkthroughs
+
+# The walkthrough site for self-learners: execute every solution notebook (as
+# make walkthroughs does), build walkthroughs/site/ with Sphinx and check its links and
+# images. Offline; open walkthroughs/site/index.html. CS231N_QUICK=1 make site: quick mode.
+site: setup
+	$(BIN)/python -m cs231n_utils.course.site
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
@@ -83,4 +116,4 @@ pretrain: setup
 	$(BIN)/python -m cs231n_utils.pretrain
 
 clean:
-	rm -rf grading walkthroughs .pytest_cache
+	rm -rf grading walkthroughs dist .pytest_cache test-artifacts
