@@ -150,8 +150,14 @@ def test_the_student_readme_and_makefile_speak_to_students(dist):
     assert "make lab" in readme and "make check A=01_knn" in readme and "make submit" in readme
     assert "{assignments}" not in readme and "| `07_rnn` |" in readme
     assert "make test" not in readme and "solutions/" not in readme
-    targets = set(re.findall(r"^([a-z-]+):", (folder / "Makefile").read_text(), flags=re.M))
+    makefile = (folder / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z-]+):", makefile, flags=re.M))
     assert {"setup", "lab", "check", "submit"} <= targets and "test" not in targets
+    # its lab is the student's JupyterLab (no Create Assignment, Formgrader, course list)
+    assert 'JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/student' in makefile
+    assert (json.loads((folder / "jupyter/student/labconfig/page_config.json").read_text())
+            == json.loads((REPO_ROOT / "jupyter/student/labconfig/page_config.json")
+                          .read_text()))
     pyproject = (folder / "pyproject.toml").read_text()
     assert '"pytest' not in pyproject and "[tool.pytest" not in pyproject
     assert '"torch==' in pyproject and "[tool.setuptools.packages.find]" in pyproject

@@ -4,7 +4,8 @@
 
 - ``DIR/student-edition/``: the notebooks (``assignments/``), the student package (stubs,
   helpers, visible checks, self-check, submit; no course tooling), ``datasets/`` (embedded
-  data and ``get_datasets.sh``), a student ``pyproject.toml``, ``Makefile`` and
+  data and ``get_datasets.sh``), the student JupyterLab settings (``jupyter/student/``),
+  a student ``pyproject.toml``, ``Makefile`` and
   ``README.md`` (``make lab``, ``make check A=...``, ``make submit A=...``);
 - ``DIR/student-edition.zip``: the same folder, zipped;
 - ``DIR/student-edition-<assignment>.zip``: one per assignment, with only that
@@ -109,6 +110,8 @@ def build_edition(out: Path, *, repo: Path = REPO_ROOT,
                                                   "_overlay.json"))
     shutil.copytree(repo / DATASETS_DIR.relative_to(REPO_ROOT), folder / "datasets",
                     ignore=IGNORED)
+    # the student's JupyterLab settings (make lab): nbgrader without the instructor's parts
+    shutil.copytree(repo / "jupyter" / "student", folder / "jupyter" / "student")
     (folder / "pyproject.toml").write_text(student_pyproject((repo / "pyproject.toml")
                                                              .read_text()))
     shutil.copy(TEMPLATES / "Makefile", folder / "Makefile")
