@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_dropout_param", "check_maxout_inputs", "check_norm_inputs",
-           "check_norm_param"]
+__all__ = ["check_dropout_param", "check_groupnorm_inputs", "check_maxout_inputs",
+           "check_norm_inputs", "check_norm_param"]
 
 MODES = ("train", "test")
 
@@ -33,7 +33,7 @@ def _check_positive(param: Mapping[str, Any], name: str, key: str) -> None:
 
 
 def check_norm_param(param: Any, name: str, *, needs_mode: bool) -> None:
-    """Check a ``bn_param`` (``needs_mode=True``) or ``ln_param`` dict.
+    """Check a ``bn_param`` (``needs_mode=True``), ``ln_param`` or ``gn_param`` dict.
 
     Raises
     ------
@@ -77,6 +77,30 @@ def check_norm_inputs(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, *,
         if np.shape(value) != (features,):
             raise ValueError(f"{name} must have shape ({what},) = ({features},), one value per "
                              f"{'channel' if spatial else 'feature'}; got shape {np.shape(value)}")
+
+
+def check_groupnorm_inputs(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                           G: Any) -> None:
+    """Check the inputs of group normalisation: ``x`` (N, C, H, W), ``gamma`` and ``beta``
+    (1, C, 1, 1) as in CS231n, ``G`` a whole number of groups that divides C.
+
+    Raises
+    ------
+    ValueError
+        Naming ``x``, ``gamma``, ``beta`` or ``G`` (with the values of G that C allows).
+    """
+    if np.ndim(x) != 4:
+        raise ValueError(f"x must have shape (N, C, H, W); got shape {np.shape(x)}")
+    C = np.shape(x)[1]
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        if np.shape(value) != (1, C, 1, 1):
+            raise ValueError(f"{name} must have shape (1, C, 1, 1) = (1, {C}, 1, 1), one value "
+                             f"per channel; got shape {np.shape(value)}")
+    divisors = [g for g in range(1, C + 1) if C % g == 0]
+    if (isinstance(G, bool) or not isinstance(G, int | np.integer) or G < 1
+            or C % int(G)):
+        raise ValueError(f"G, the number of groups, must be a whole number that divides "
+                         f"C = {C}: one of {', '.join(map(str, divisors))}; got {G!r}")
 
 
 def check_dropout_param(param: Any) -> None:

@@ -39,6 +39,8 @@ CELL = {
     "adagrad": "adagrad",
     "rmsprop": "rmsprop",
     "adam": "adam",
+    "spatial_groupnorm_forward": "spatial_groupnorm_forward",
+    "spatial_groupnorm_backward": "spatial_groupnorm_backward",
 }
 BATCH_NORM = {"batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
               "spatial_batchnorm_forward", "spatial_batchnorm_backward"}

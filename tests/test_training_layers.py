@@ -1,7 +1,8 @@
 """Assignment 05_training, the layers: tanh, leaky ReLU, maxout, batch / layer / spatial
-batch normalisation and inverted dropout against PyTorch; the ValueErrors of bad
-arguments; the visible checks pass on the solutions and explain what is wrong otherwise;
-the hidden tests' judges fail the same mistakes without naming an expected value.
+batch normalisation, inverted dropout and group normalisation against PyTorch; the
+ValueErrors of bad arguments; the visible checks pass on the solutions and explain what is
+wrong otherwise; the hidden tests' judges fail the same mistakes without naming an expected
+value.
 
 The graded modules import as the complete solutions here (tests/conftest.py overlays them).
 """
@@ -26,7 +27,7 @@ LAYER_CHECKS = ["tanh_forward", "tanh_backward", "leaky_relu_forward", "leaky_re
                 "maxout_forward", "maxout_backward", "batchnorm_forward", "batchnorm_backward",
                 "batchnorm_backward_alt", "layernorm_forward", "layernorm_backward",
                 "spatial_batchnorm_forward", "spatial_batchnorm_backward", "dropout_forward",
-                "dropout_backward"]
+                "dropout_backward", "spatial_groupnorm_forward", "spatial_groupnorm_backward"]
 
 
 def t(array, grad=False):
@@ -187,6 +188,43 @@ def test_spatial_batchnorm_matches_autograd_and_keeps_running_averages(seed):
     assert close(param["running_mean"], mean) and close(param["running_var"], var)
 
 
+# ------------------------------------------------------------ group normalisation
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("G", [1, 2, 3, 6])
+def test_spatial_groupnorm_matches_torch_group_norm_and_autograd(seed, G):
+    rng = np.random.default_rng(seed)
+    N, C, H, W = 3, 6, 4, 5
+    x = rng.normal(size=(N, C, H, W)) * rng.uniform(0.3, 3, size=(1, C, 1, 1)) + 1
+    gamma, beta = rng.normal(size=(1, C, 1, 1)), rng.normal(size=(1, C, 1, 1))
+    dout = rng.normal(size=x.shape)
+    eps = [1e-5, 1e-3][seed % 2]
+    param = {} if eps == 1e-5 else {"eps": eps}
+    out, cache = layers.spatial_groupnorm_forward(x.copy(), gamma, beta, G, param)
+    want, grads = autograd(lambda x, g, b: functional.group_norm(x, G, g.reshape(-1),
+                                                                 b.reshape(-1), eps),
+                           [x, gamma, beta], dout)
+    assert close(out, want)
+    assert cache[2].shape == cache[3].shape == (N, G) and cache[6:] == (G, eps)
+    got = layers.spatial_groupnorm_backward(dout, cache)
+    assert [g.shape for g in got] == [x.shape, (1, C, 1, 1), (1, C, 1, 1)]
+    for g, expected in zip(got, grads, strict=True):
+        assert close(g, expected)
+
+
+def test_spatial_groupnorm_ends_are_layer_and_instance_norm():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 4, 3, 3)) * rng.uniform(0.3, 3, size=(1, 4, 1, 1))
+    ones, zeros = np.ones((1, 4, 1, 1)), np.zeros((1, 4, 1, 1))
+    layer = functional.layer_norm(t(x), x.shape[1:], eps=1e-5).numpy()
+    instance = functional.instance_norm(t(x), eps=1e-5).numpy()
+    assert close(layers.spatial_groupnorm_forward(x, ones, zeros, 1, {})[0], layer)
+    assert close(layers.spatial_groupnorm_forward(x, ones, zeros, 4, {})[0], instance)
+    alone = layers.spatial_groupnorm_forward(x[:1], ones, zeros, 2, {})[0]
+    assert close(alone, layers.spatial_groupnorm_forward(x, ones, zeros, 2, {})[0][:1])
+
+
 # ----------------------------------------------------------------------- dropout
 
 
@@ -215,6 +253,7 @@ def test_dropout_preserves_the_mean():
 
 X, G, B = np.ones((4, 3)), np.ones(3), np.zeros(3)
 IMAGES = np.ones((2, 3, 2, 2))
+GC, BC = np.ones((1, 3, 1, 1)), np.zeros((1, 3, 1, 1))
 BAD_ARGUMENTS = [
     (lambda: layers.batchnorm_forward(X, G, B, {"mode": "training"}),
      "bn_param['mode'] must be 'train' or 'test', got 'training'"),
@@ -245,6 +284,19 @@ BAD_ARGUMENTS = [
     (lambda: layers.leaky_relu_forward(X, -0.1), "alpha"),
     (lambda: layers.leaky_relu_forward(X, True), "alpha"),
     (lambda: layers.leaky_relu_forward(X, "0.1"), "alpha"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, GC, BC, 2, {}),
+     "G, the number of groups, must be a whole number that divides C = 3: one of 1, 3; got 2"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, GC, BC, 0, {}), "one of 1, 3; got 0"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, GC, BC, 1.0, {}), "got 1.0"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, GC, BC, True, {}), "got True"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, G, BC, 3, {}),
+     "gamma must have shape (1, C, 1, 1) = (1, 3, 1, 1)"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, GC, B, 3, {}), "beta must have shape"),
+    (lambda: layers.spatial_groupnorm_forward(X, GC, BC, 1, {}), "(N, C, H, W)"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, GC, BC, 1, {"eps": 0}),
+     "gn_param['eps']"),
+    (lambda: layers.spatial_groupnorm_forward(IMAGES, GC, BC, 1, None),
+     "gn_param must be a dict"),
 ]
 
 
@@ -426,6 +478,21 @@ def spatial_backward_without_transpose(dout, cache):
     return dx.reshape(N, C, H, W), dgamma, dbeta
 
 
+def groupnorm_as_layer_norm(x, gamma, beta, G, gn_param):
+    """Every image normalised over all its values, whatever G."""
+    N = x.shape[0]
+    flat = x.reshape(N, -1)
+    mean, var = flat.mean(axis=1), flat.var(axis=1)
+    eps = gn_param.get("eps", 1e-5)
+    x_hat = ((flat - mean[:, None]) / np.sqrt(var + eps)[:, None]).reshape(x.shape)
+    return gamma * x_hat + beta, (x, x_hat, mean, var, gamma, beta, G, eps)
+
+
+def groupnorm_backward_flat_dgamma(dout, cache):
+    dx, dgamma, dbeta = RIGHT["spatial_groupnorm_backward"](dout, cache)
+    return dx, dgamma.reshape(-1), dbeta.reshape(-1)
+
+
 def make_dropout(scale=True, keep_below=True, test_factor=None, unseeded=False):
     def forward(x, dropout_param):
         p, mode = dropout_param["p"], dropout_param["mode"]
@@ -491,6 +558,9 @@ WRONG = [
     ("dropout_forward", make_dropout(unseeded=True), "same dropout_param['seed']"),
     ("dropout_backward", dropout_backward_divides_again, "do not divide again"),
     ("dropout_backward", dropout_backward_scales_at_test, "dropout is the identity"),
+    ("spatial_groupnorm_forward", groupnorm_as_layer_norm, "which is layer normalisation"),
+    ("spatial_groupnorm_backward", groupnorm_backward_flat_dgamma,
+     "dgamma and dbeta have shape (C,)"),
     ("batchnorm_forward", stub, None),
 ]
 
@@ -558,6 +628,9 @@ HIDDEN_WRONG = [
     ("dropout_forward", make_dropout(scale=False), "each output is 0 (dropped) or x / p"),
     ("dropout_forward", make_dropout(test_factor=0.5), "returns x unchanged"),
     ("dropout_backward", dropout_backward_divides_again, "dx = dout * mask"),
+    ("spatial_groupnorm_forward", groupnorm_as_layer_norm, "out: relative error"),
+    ("spatial_groupnorm_backward", groupnorm_backward_flat_dgamma,
+     "dgamma has shape ("),
 ]
 
 

@@ -11,6 +11,9 @@ compares it with an answer computed independently of the student's code:
   and CS231n's statistics checks (after batch normalisation each feature has mean ~beta
   and standard deviation ~gamma; in test mode, after many training steps, the running
   averages give means near beta);
+* group normalisation against ``torch.nn.functional.group_norm`` (float64), with G = 1
+  (layer normalisation over C, H, W), G = C (instance normalisation) and groups in
+  between, on channels of different scales (so that a wrong grouping shows);
 * inverted dropout statistically on large arrays for several keep probabilities ``p``:
   each output is 0 or ``x / p``, the kept fraction is ~p, the mean is preserved, the same
   seed gives the same mask, test mode is the identity;
@@ -83,6 +86,7 @@ __all__ = [
     "CHECKS",
     "DROPOUT_SIGMAS",
     "GRAD_TOLERANCE",
+    "GROUPINGS",
     "VALUE_TOLERANCE",
     "check_batchnorm_backward",
     "check_batchnorm_backward_alt",
@@ -97,11 +101,18 @@ __all__ = [
     "check_maxout_forward",
     "check_spatial_batchnorm_backward",
     "check_spatial_batchnorm_forward",
+    "check_spatial_groupnorm_backward",
+    "check_spatial_groupnorm_forward",
     "check_tanh_backward",
     "check_tanh_forward",
+    "group_normalise",
+    "groupnorm_cache",
     "judge_batchnorm_statistics",
     "judge_dropout_backward",
     "judge_dropout_forward",
+    "judge_groupnorm_backward",
+    "judge_groupnorm_cache",
+    "judge_groupnorm_output",
     "judge_leaky_relu_backward",
     "judge_leaky_relu_forward",
     "judge_maxout_backward",
@@ -114,6 +125,8 @@ __all__ = [
     "judge_tanh_backward",
     "judge_tanh_forward",
     "torch_grads",
+    "torch_groupnorm",
+    "torch_groupnorm_function",
     "torch_maxout",
     "torch_norm",
     "torch_running_averages",
@@ -1062,6 +1075,272 @@ def check_spatial_batchnorm_backward() -> None:
           f"(largest relative error {worst:.1e})")
 
 
+# --------------------------------------------------------- group normalisation (15)
+
+#: How the values of one image are split into the sets that share a mean and a variance
+#: in :func:`group_normalise`: "group" (the right one: G groups of consecutive channels),
+#: and the catalogued mistakes "image" (all of C, H, W: layer normalisation), "channel"
+#: (each channel: instance normalisation), "interleaved" (channel c in group c % G),
+#: "batch" (each group over all the images of the batch).
+GROUPINGS = ("group", "image", "channel", "interleaved", "batch")
+
+
+def _to_rows(x: np.ndarray, G: int, grouping: str) -> tuple[np.ndarray, Callable[..., Any]]:
+    """``x`` (N, C, H, W) as rows, one per set of values sharing statistics, and the
+    function that puts rows of that layout back into the shape of x."""
+    N, C, H, W = x.shape
+    if grouping == "interleaved":
+        rows = x.reshape(N, C // G, G, H * W).transpose(0, 2, 1, 3).reshape(N * G, -1)
+        return rows, lambda r: r.reshape(N, G, C // G, H * W).transpose(0, 2, 1, 3).reshape(
+            x.shape)
+    if grouping == "batch":
+        rows = x.reshape(N, G, -1).transpose(1, 0, 2).reshape(G, -1)
+        return rows, lambda r: r.reshape(G, N, -1).transpose(1, 0, 2).reshape(x.shape)
+    sets = {"group": G, "image": 1, "channel": C}[grouping]
+    return x.reshape(N * sets, -1), lambda r: r.reshape(x.shape)
+
+
+def group_normalise(x: np.ndarray, G: int, eps: float, *, grouping: str = "group",
+                    ddof: int = 0, eps_mode: str = "inside") -> np.ndarray:
+    """x_hat of group normalisation in NumPy (the numerical gradients' forward), with the
+    catalogued ways to get it wrong: another ``grouping`` (see :data:`GROUPINGS`), the
+    variance with ``ddof``, eps "outside" the root, "none", or "variance" (dividing by
+    var + eps)."""
+    rows, back = _to_rows(np.asarray(x, dtype=np.float64), G, grouping)
+    return back(_normalise(rows, (1,), eps, ddof=ddof, eps_mode=eps_mode))
+
+
+def torch_groupnorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, G: int,
+                    eps: float) -> np.ndarray:
+    """The output of ``torch.nn.functional.group_norm`` (float64); gamma and beta of
+    CS231n's shape (1, C, 1, 1)."""
+    return torch_groupnorm_function(G, eps)(_t(x), _t(gamma), _t(beta)).numpy()
+
+
+def torch_groupnorm_function(G: int, eps: float) -> Callable[..., Any]:
+    """``(x, gamma, beta) -> out`` on tensors, gamma and beta of shape (1, C, 1, 1), for
+    autograd."""
+    from torch.nn import functional
+
+    return lambda x, g, b: functional.group_norm(x, G, g.reshape(-1), b.reshape(-1), eps)
+
+
+def judge_groupnorm_output(x: np.ndarray, out: Any, want: np.ndarray, context: str = "",
+                           tol: float = VALUE_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``out``, what ``spatial_groupnorm_forward`` returned first, has the shape
+    of ``x`` and matches ``want`` within ``tol``; return the relative error (the usual
+    mistakes are named by the catalogue, :mod:`cs231n_utils.checks.catalogue.training`).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The input given, shape (N, C, H, W).
+    out : any
+        What the function returned first.
+    want : numpy.ndarray
+        The expected output.
+    context : str
+        Which call, for the messages (shape, G, eps).
+    tol : float
+        Largest relative error accepted.
+    reveal : bool
+        Whether a message may name an expected value (False for hidden inputs).
+    """
+    what = f"spatial_groupnorm_forward ({context}): out"
+    return _close(_array(out, what, x.shape), want, what, tol, reveal=reveal)
+
+
+def judge_groupnorm_cache(cache: Sequence[Any] | None, cache_type: str, x: np.ndarray,
+                          gamma: np.ndarray, beta: np.ndarray, G: int, eps: float,
+                          want_x_hat: np.ndarray, want_mean: np.ndarray,
+                          want_var: np.ndarray, context: str = "",
+                          tol: float = VALUE_TOLERANCE, reveal: bool = True) -> None:
+    """Assert that the cache of ``spatial_groupnorm_forward`` is the docstring's
+    ``(x, x_hat, mean, var, gamma, beta, G, eps)`` with ``mean`` and ``var`` of shape
+    (N, G): the backward pass (yours, and the checks' caches) relies on that layout.
+
+    Parameters
+    ----------
+    cache : sequence or None
+        The cache's items; None when it is not a tuple or list.
+    cache_type : str
+        The type name of what was returned as the cache.
+    x, gamma, beta : numpy.ndarray
+        The inputs given.
+    G : int
+        The number of groups given.
+    eps : float
+        The eps in effect.
+    want_x_hat, want_mean, want_var : numpy.ndarray
+        The expected normalised input, shape (N, C, H, W), and statistics, shape (N, G).
+    context : str
+        Which call, for the messages.
+    tol : float
+        Largest relative error accepted.
+    reveal : bool
+        Whether a message may name an expected value (False for hidden inputs).
+    """
+    layout = "(x, x_hat, mean, var, gamma, beta, G, eps)"
+    assert cache is not None and len(cache) == 8, (
+        f"spatial_groupnorm_forward: the cache must be the tuple {layout} of the docstring; "
+        "got " + (f"a {cache_type}" if cache is None else f"{len(cache)} items"))
+    where = f"spatial_groupnorm_forward ({context}): cache"
+    for index, name, given in ((0, "x", x), (4, "gamma", gamma), (5, "beta", beta)):
+        item = np.asarray(cache[index])
+        same = item.shape == given.shape and np.array_equal(item.astype(np.float64), given)
+        assert same, (f"{where}: item {index} must be the {name} given, in the layout "
+                      f"{layout}")
+    _close(_array(cache[1], f"{where} x_hat", x.shape), want_x_hat, f"{where} x_hat", tol,
+           "x_hat = (x - mean) / sqrt(var + eps), the shape of x", reveal=reveal)
+    for index, name, want in ((2, "mean", want_mean), (3, "var", want_var)):
+        got = _shaped(cache[index], f"{where} {name}", want.shape,
+                      f"one {name} per group of each image, shape (N, G), as the docstring "
+                      "says")
+        _close(got, want, f"{where} {name}", tol,
+               "the (biased) variance of each group" if name == "var" else "", reveal=reveal)
+    for index, name, given in ((6, "G", G), (7, "eps", eps)):
+        try:
+            got = float(cache[index])
+        except (TypeError, ValueError):
+            got = math.nan
+        assert got == given, (f"{where}: item {index} must be the {name} used"
+                              + (f", {given:g}" if reveal else ""))
+
+
+def judge_groupnorm_backward(x: np.ndarray, dout: np.ndarray, got: Sequence[Any],
+                             want: Sequence[np.ndarray], context: str = "",
+                             tol: float = GRAD_TOLERANCE, reveal: bool = True) -> float:
+    """Assert that ``got``, the ``(dx, dgamma, dbeta)`` of ``spatial_groupnorm_backward``,
+    matches ``want`` in shape and within ``tol``; return the largest relative error.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The forward's input, shape (N, C, H, W).
+    dout : numpy.ndarray
+        The upstream gradient.
+    got : sequence
+        What the function returned, three items.
+    want : sequence of numpy.ndarray
+        The expected ``dx`` (shape of x), ``dgamma`` and ``dbeta`` (shape (1, C, 1, 1)).
+    context : str
+        Which inputs, for the messages.
+    tol : float
+        Largest relative error accepted.
+    reveal : bool
+        Whether a message may name an expected value (False for hidden inputs).
+    """
+    worst = 0.0
+    for name, g, n in zip(("dx", "dgamma", "dbeta"), got, want, strict=True):
+        what = f"spatial_groupnorm_backward ({context}): {name}"
+        g = _shaped(g, what, np.shape(n), "" if name == "dx" else
+                    "the shape of gamma, (1, C, 1, 1): one value per channel, summed over "
+                    "N, H and W (keepdims=True)")
+        worst = max(worst, _close(g, n, what, tol, reveal=reveal))
+    return worst
+
+
+def _call_groupnorm(function: Callable[..., Any], x: np.ndarray, gamma: np.ndarray,
+                    beta: np.ndarray, G: int, param: dict[str, Any]) -> tuple[Any, Any]:
+    """Call ``spatial_groupnorm_forward`` on copies; check it left them unchanged; return
+    ``(out, cache)``."""
+    name = "spatial_groupnorm_forward"
+    given = (x.copy(), gamma.copy(), beta.copy())
+    result = _tuple(quietly(function, *given, G, param), 2, name, "out, cache")
+    for label, before, after in zip(("x", "gamma", "beta"), (x, gamma, beta), given,
+                                    strict=True):
+        _unchanged(before, after, name, label)
+    return result[0], result[1]
+
+
+def _groupnorm_inputs(rng: np.random.Generator, shape: tuple[int, int, int, int]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Images whose channels have different scales and means (so that statistics over the
+    wrong channels show), gamma and beta of shape (1, C, 1, 1)."""
+    C = shape[1]
+    x = (rng.normal(size=shape) * rng.uniform(0.3, 3, size=(1, C, 1, 1))
+         + rng.normal(size=(1, C, 1, 1)) * 2)
+    return x, rng.normal(size=(1, C, 1, 1)), rng.normal(size=(1, C, 1, 1))
+
+
+def _groupnorm_statistics(x: np.ndarray, G: int) -> tuple[np.ndarray, np.ndarray]:
+    rows = x.reshape(x.shape[0], G, -1)
+    return rows.mean(axis=2), rows.var(axis=2)
+
+
+def check_spatial_groupnorm_forward() -> None:
+    """Check ``spatial_groupnorm_forward`` against ``torch.nn.functional.group_norm`` on
+    images whose channels differ in scale and mean: C = 6 with G = 2 and 3, C = 4 with
+    G = 1 (layer normalisation) and G = 4 (instance normalisation), C = 8 with G = 4 and
+    a single image; eps = 1e-2 (on values of scale 0.01), 1e-3 and the default; its cache
+    against the docstring's layout; inputs left unchanged.
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if something is wrong.
+    """
+    forward = _graded("layers", "spatial_groupnorm_forward")
+    rng = np.random.default_rng(5080)
+    worst = 0.0
+    # A check stops at its first failing call, so eps outside the root, no eps and the
+    # default eps must already give different outputs there: values of scale 0.01, whose
+    # variances (about 1e-4) are comparable to eps = 1e-2 and much larger than 1e-5.
+    for shape, G, eps, scale in (((2, 6, 4, 5), 2, 1e-2, 0.01), ((3, 6, 3, 3), 3, None, 1),
+                                 ((2, 4, 3, 2), 1, 1e-3, 1), ((2, 4, 2, 3), 4, None, 1),
+                                 ((1, 8, 2, 2), 4, None, 1)):
+        x, gamma, beta = _groupnorm_inputs(rng, shape)
+        x = x * scale
+        e = 1e-5 if eps is None else eps
+        context = f"x of shape {shape}, G = {G}, eps = {e:g}"
+        out, cache = _call_groupnorm(forward, x, gamma, beta, G,
+                                     {} if eps is None else {"eps": eps})
+        worst = max(worst, judge_groupnorm_output(x, out, torch_groupnorm(x, gamma, beta, G, e),
+                                                  context))
+        judge_groupnorm_cache(*_cache_items(cache), x, gamma, beta, G, e,
+                              group_normalise(x, G, e), *_groupnorm_statistics(x, G), context)
+    print(f"PASS spatial_groupnorm_forward: matches torch group_norm for G = 1 (layer norm), "
+          f"G = C (instance norm) and groups in between (largest relative error {worst:.1e})")
+
+
+def groupnorm_cache(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, G: int,
+                    eps: float) -> tuple:
+    """The docstring's cache ``(x, x_hat, mean, var, gamma, beta, G, eps)``, made here."""
+    return (x.copy(), group_normalise(x, G, eps), *_groupnorm_statistics(x, G), gamma.copy(),
+            beta.copy(), G, eps)
+
+
+def check_spatial_groupnorm_backward() -> None:
+    """Check ``spatial_groupnorm_backward`` against numerical gradients on images of shape
+    (2, 6, 3, 3) with G = 3, (3, 4, 2, 3) with G = 2 and (2, 4, 2, 2) with G = 4, eps 1e-5
+    and 1e-2, the cache made here as the docstring says (so your forward is not needed).
+
+    Raises
+    ------
+    AssertionError
+        With a one-line reason, if a gradient is wrong.
+    """
+    backward = _graded("layers", "spatial_groupnorm_backward")
+    rng = np.random.default_rng(5081)
+    worst = 0.0
+    for shape, G, eps in (((2, 6, 3, 3), 3, 1e-5), ((3, 4, 2, 3), 2, 1e-2),
+                          ((2, 4, 2, 2), 4, 1e-5)):
+        x, gamma, beta = _groupnorm_inputs(rng, shape)
+        dout = rng.normal(size=shape)
+        result = _tuple(quietly(backward, dout.copy(), groupnorm_cache(x, gamma, beta, G, eps)),
+                        3, "spatial_groupnorm_backward", "dx, dgamma, dbeta")
+
+        def forward(x: np.ndarray, g: np.ndarray, b: np.ndarray, G: int = G,
+                    eps: float = eps) -> np.ndarray:
+            return g * group_normalise(x, G, eps) + b
+
+        numeric = _numeric_grads(forward, [x, gamma, beta], dout)
+        worst = max(worst, judge_groupnorm_backward(
+            x, dout, result, numeric, f"x of shape {shape}, G = {G}, eps = {eps:g}"))
+    print(f"PASS spatial_groupnorm_backward: dx, dgamma, dbeta match numerical gradients "
+          f"(largest relative error {worst:.1e})")
+
+
 # ------------------------------------------------------------------- dropout (7)
 
 
@@ -1201,7 +1480,7 @@ def check_dropout_backward() -> None:
 
 #: Graded function -> its visible check, for the command-line summary table (in the
 #: notebook's order: activations, preprocessing, normalisation, dropout, the network,
-#: the update rules).
+#: the update rules, group normalisation).
 _PREPROCESSING = (check_fit_preprocessing, check_apply_preprocessing, check_preprocess_splits)
 
 CHECKS: dict[str, Callable[[], None]] = {
@@ -1222,6 +1501,8 @@ CHECKS: dict[str, Callable[[], None]] = {
     "dropout_forward": check_dropout_forward,
     "dropout_backward": check_dropout_backward,
     **{name: check for name, check in NETS_CHECKS.items() if check not in _PREPROCESSING},
+    "spatial_groupnorm_forward": check_spatial_groupnorm_forward,
+    "spatial_groupnorm_backward": check_spatial_groupnorm_backward,
 }
 #: A failing check names the catalogued mistake first (cs231n_utils.checks.catalogue.training).
 CHECKS = diagnosing(ASSIGNMENT, CHECKS, globals())

@@ -16,7 +16,7 @@
 #
 # - `layers.py`: tanh, Leaky ReLU and Maxout layers (section 1); batch normalisation with
 #   two backward passes, layer normalisation, spatial batch normalisation (sections 4-6);
-#   inverted dropout (section 7);
+#   inverted dropout (section 7); group normalisation (section 15);
 # - `preprocessing.py`: centring, standardising, PCA and whitening, fitted on the training
 #   split only (section 2);
 # - `layer_utils.py`: the affine - batch/layer norm - ReLU sandwich (section 8);
@@ -52,7 +52,8 @@
 # 12. Learning-rate schedules and gradient clipping
 # 13. Other losses
 # 14. Tuning a fully connected network
-# 15. Summary
+# 15. Group normalisation
+# 16. Summary
 
 # %%
 import os
@@ -2067,7 +2068,195 @@ print("CS231n's target for a fully connected network on CIFAR-10: about 50-55% o
 # give it what it lacks: any notion that neighbouring pixels belong together.
 
 # %% [markdown]
-# ## 15. Summary
+# ## 15. Group normalisation
+#
+# Section 10 showed batch norm breaking down with batches of two to four examples. For
+# convolutional networks that is not an exotic case: a detector or a segmentation network
+# works on large images, and often only one or two of them fit in a GPU's memory at once.
+# The two normalisations without batch statistics are both extremes for images:
+#
+# - **layer normalisation** computes one mean and one variance per image, over all its C
+#   channels and H x W positions. But different channels measure different things (an
+#   edge detector, a colour blob detector) and have very different typical sizes; forcing
+#   them through one mean and one variance lets the loudest channels dominate;
+# - **instance normalisation** goes to the other end: one mean and variance per channel
+#   of each image, over its H x W positions only. Every channel then has the same
+#   spread in every image, so how strongly a feature is present *in this image*, relative
+#   to other images, is wiped out (useful for style transfer, which wants exactly that,
+#   but usually a loss for recognition).
+#
+# **Group normalisation** (GN; Wu and He, 2018) sits between them. Split the C channels
+# into G groups of C / G neighbouring channels; normalise each group of each image with
+# the mean and variance of its (C / G) x H x W values; then scale and shift every channel
+# with its own $\gamma_c$ and $\beta_c$, as before. With G = 1 this is layer
+# normalisation over (C, H, W), with G = C instance normalisation; the paper's default is
+# G = 32. Nothing comes from the other images of the batch, so there are no running
+# averages, training and test mode compute the same thing, and the batch size does not
+# matter. Which channels share a group is up to the network: nothing fixes the order of
+# a layer's filters, so training is free to put filters that respond to related things
+# side by side, in one group, while unrelated groups keep statistics of their own.
+#
+# Which values share one mean and one variance, for a batch of 3 images with 6 channels
+# (each small square stands for all H x W positions of one channel of one image, which
+# every one of these methods takes together; one colour per set of values):
+
+# %%
+N_show, C_show, G_show = 3, 6, 2
+image_index, channel_index = np.meshgrid(np.arange(N_show), np.arange(C_show), indexing="ij")
+sharing = {"batch norm": channel_index,
+           "layer norm (G = 1)": image_index,
+           "instance norm (G = C)": image_index * C_show + channel_index,
+           f"group norm (G = {G_show})": image_index * G_show + channel_index // (C_show // G_show)}
+fig, axes = plt.subplots(1, 4, figsize=(14, 3.2), sharey=True)
+for ax, (title, sets) in zip(axes, sharing.items(), strict=True):
+    # shuffle the colours, so that neighbouring sets do not get similar shades
+    colours = np.random.default_rng(1).permutation(sets.max() + 1)[sets]
+    ax.imshow(colours, cmap="tab20", vmin=0, vmax=19)
+    ax.set_xticks(range(C_show), [f"c{c}" for c in range(C_show)])
+    ax.set_xticks(np.arange(C_show) - 0.5, minor=True)
+    ax.set_yticks(np.arange(N_show) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xlabel("channel")
+    ax.set_title(f"{title}: {sets.max() + 1} sets")
+axes[0].set_yticks(range(N_show), [f"image {n}" for n in range(N_show)])
+plt.show()
+
+# %% [markdown]
+# Write `spatial_groupnorm_forward(x, gamma, beta, G, gn_param)` and
+# `spatial_groupnorm_backward(dout, cache)` in `layers.py`. They follow CS231n's
+# conventions: `gamma` and `beta` have shape (1, C, 1, 1), so that they broadcast over
+# x directly, and `dgamma`, `dbeta` must come back in that shape too; `gn_param` may hold
+# `eps`. The trick is a reshape: `x.reshape(N, G, -1)` puts each group of each image in
+# a row of its own (the channels of a group are neighbours in memory, so their values
+# are contiguous), and each row is normalised like a row of layer norm; reshape back to
+# (N, C, H, W) before the per-channel $\gamma$ and $\beta$. The backward pass is layer
+# norm's simplified expression on those rows, with `dgamma` and `dbeta` summed over N, H
+# and W. The lines after your code build the cache `(x, x_hat, mean, var, gamma, beta, G,
+# eps)`, with `mean` and `var` of shape (N, G).
+
+# %% nbgrader={"grade": true, "grade_id": "spatial_groupnorm_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Graded (1 point): layers.spatial_groupnorm_forward
+from cs231n_utils.checks.training import check_spatial_groupnorm_forward
+
+check_spatial_groupnorm_forward()
+
+# %% nbgrader={"grade": true, "grade_id": "spatial_groupnorm_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Graded (2 points): layers.spatial_groupnorm_backward
+from cs231n_utils.checks.training import check_spatial_groupnorm_backward
+
+check_spatial_groupnorm_backward()
+
+# %% [markdown]
+# The two ends, with your function: G = 1 gives layer normalisation of each image's
+# C x H x W values (your `layernorm_forward` on the flattened images), G = C the
+# normalisation of each channel of each image on its own; and an image's output does
+# not depend on the other images of its batch.
+
+# %%
+from cs231n_utils.layers import spatial_groupnorm_forward
+
+gn_rng = np.random.default_rng(15)
+maps = gn_rng.standard_normal((4, 6, 5, 5)) * gn_rng.uniform(0.2, 5, size=(1, 6, 1, 1)) + \
+    gn_rng.normal(size=(1, 6, 1, 1)) * 3
+ones_c, zeros_c = np.ones((1, 6, 1, 1)), np.zeros((1, 6, 1, 1))
+as_layer_norm, _ = layernorm_forward(maps.reshape(4, -1), np.ones(6 * 25), np.zeros(6 * 25), {})
+per_channel = (maps - maps.mean(axis=(2, 3), keepdims=True)) / np.sqrt(
+    maps.var(axis=(2, 3), keepdims=True) + 1e-5)
+print("G = 1 against layer norm:     largest difference",
+      f"{np.abs(spatial_groupnorm_forward(maps, ones_c, zeros_c, 1, {})[0] - as_layer_norm.reshape(maps.shape)).max():.1e}")
+print("G = C against instance norm:  largest difference",
+      f"{np.abs(spatial_groupnorm_forward(maps, ones_c, zeros_c, 6, {})[0] - per_channel).max():.1e}")
+alone, _ = spatial_groupnorm_forward(maps[:1], ones_c, zeros_c, 3, {})
+in_batch, _ = spatial_groupnorm_forward(maps, ones_c, zeros_c, 3, {})
+print("image 0 alone and in a batch of 4: largest difference", f"{np.abs(alone - in_batch[:1]).max():.1e}")
+
+# %% [markdown]
+# **Small batches.** The batch-size experiment of section 10 once more, with group norm:
+# the same three hidden layers of 100 units, now affine - group norm - ReLU with G = 10
+# groups of 10 units (a fully connected layer's units play the channels, with H = W = 1).
+# The little network class below is `FullyConnectedNet`'s forward and backward pass with
+# your group norm in place of batch norm; the batch norm and layer norm results are
+# section 10's.
+
+# %%
+from cs231n_utils.layers import spatial_groupnorm_backward
+
+# affine_forward, relu_forward, softmax_loss and their backward passes: imported in section 1
+
+
+class GroupNormNet:
+    """(affine - group norm - ReLU) x len(hidden_dims), then affine and softmax. A hidden
+    layer's D units are the channels of group norm, seen as an array (N, D, 1, 1)."""
+
+    def __init__(self, hidden_dims, G, weight_scale=0.05, seed=0):
+        dims = [input_dim, *hidden_dims, num_classes]
+        init_rng = np.random.default_rng(seed)
+        self.G, self.num_layers, self.params = G, len(dims) - 1, {}
+        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:], strict=True), start=1):
+            self.params[f"W{i}"] = weight_scale * init_rng.standard_normal((fan_in, fan_out))
+            self.params[f"b{i}"] = np.zeros(fan_out)
+            if i < self.num_layers:
+                self.params[f"gamma{i}"] = np.ones((1, fan_out, 1, 1))
+                self.params[f"beta{i}"] = np.zeros((1, fan_out, 1, 1))
+
+    def loss(self, X, y=None):
+        h, caches, p, last = X, [], self.params, self.num_layers
+        for i in range(1, last):
+            a, affine_cache = affine_forward(h, p[f"W{i}"], p[f"b{i}"])
+            g, norm_cache = spatial_groupnorm_forward(a[:, :, None, None], p[f"gamma{i}"],
+                                                      p[f"beta{i}"], self.G, {})
+            h, relu_cache = relu_forward(g[:, :, 0, 0])
+            caches.append((affine_cache, norm_cache, relu_cache))
+        scores, scores_cache = affine_forward(h, p[f"W{last}"], p[f"b{last}"])
+        if y is None:
+            return scores
+        loss, d = softmax_loss(scores, y)
+        grads = {}
+        d, grads[f"W{last}"], grads[f"b{last}"] = affine_backward(d, scores_cache)
+        for i in range(last - 1, 0, -1):
+            affine_cache, norm_cache, relu_cache = caches[i - 1]
+            d = relu_backward(d, relu_cache)
+            d, grads[f"gamma{i}"], grads[f"beta{i}"] = spatial_groupnorm_backward(
+                d[:, :, None, None], norm_cache)
+            d, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(d[:, :, 0, 0], affine_cache)
+        return loss, grads
+
+
+for batch_size in tqdm(batch_sizes, desc="group norm, batch sizes"):
+    solver = Solver(GroupNormNet([100] * 3, G=10), scale_split, update_rule="adam",
+                    optim_config={"learning_rate": 1e-3}, batch_size=batch_size,
+                    num_epochs=1 if QUICK else 3, verbose=False, progress=False, seed=0)
+    solver.train()
+    batch_runs["groupnorm", batch_size] = (solver.train_acc_history[-1], solver.val_acc_history[-1])
+
+plt.figure(figsize=(7, 3.6))
+for normalization, label in (("batchnorm", "batch norm"), ("layernorm", "layer norm"),
+                             ("groupnorm", "group norm, G = 10")):
+    plt.plot(range(len(batch_sizes)), [batch_runs[normalization, b][1] for b in batch_sizes],
+             "o-", label=label)
+plt.xticks(range(len(batch_sizes)), [str(b) for b in batch_sizes])
+plt.xlabel("batch size")
+plt.ylabel("validation accuracy")
+plt.legend()
+plt.show()
+for batch_size in batch_sizes:
+    print(f"batch size {batch_size:2d}: validation accuracy  "
+          + "  ".join(f"{name} {batch_runs[name, batch_size][1]:.1%}"
+                      for name in ("batchnorm", "layernorm", "groupnorm")))
+
+# %% [markdown]
+# Like layer norm, group norm does not care about the batch size: with two examples per
+# batch it trains as well as with 64, where batch norm collapses. With large batches
+# batch norm is still as good or a little better (its noisy statistics even regularise a
+# bit), which is why it stays the default for image classification with ordinary batch
+# sizes, and group norm is the choice where batches must be small: detection,
+# segmentation, video, large images. On these fully connected layers group norm and
+# layer norm come out about the same; the grouping pays off in convolutional layers,
+# whose channels are the outputs of many different filters.
+
+# %% [markdown]
+# ## 16. Summary
 #
 # - **Activations.** Sigmoids saturate and are not zero-centred: the gradient reaching
 #   the first of ten sigmoid layers was a few hundred thousand times smaller than at the
@@ -2083,7 +2272,9 @@ print("CS231n's target for a fully connected network on CIFAR-10: about 50-55% o
 # - **Normalisation.** Batch norm normalises each feature over the batch (running
 #   averages at test time) and made an eight-layer network train over four orders of
 #   magnitude of weight scale; it fails with batches of 2-4, where layer norm, which
-#   normalises each example on its own, does not care.
+#   normalises each example on its own, does not care. Group norm normalises groups of
+#   channels of each image: layer norm (G = 1) and instance norm (G = C) are its two
+#   ends, and it trained as well with batches of 2 as with 64.
 # - **Dropout** (inverted: scale by $1/p$ in training) shrank the gap between training
 #   and validation accuracy on a small training set.
 # - **Update rules.** Momentum and Nesterov speed up plain SGD along narrow valleys;

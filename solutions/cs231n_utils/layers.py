@@ -19,7 +19,8 @@ Assignment 03_backprop: affine, ReLU and sigmoid layers, SVM and softmax losses.
 Assignment 04_cnn: convolution and max pooling, written the plain way ("naive", with
 loops); their fast versions are given in :mod:`cs231n_utils.fast_layers`.
 Assignment 05_training: more activations (tanh, leaky ReLU, maxout), batch and layer
-normalisation (also over the channels of images), inverted dropout.
+normalisation (also over the channels of images), inverted dropout, group
+normalisation.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 from cs231n_utils.conv_inputs import check_conv_inputs, check_pool_inputs
 from cs231n_utils.norm_inputs import (
     check_dropout_param,
+    check_groupnorm_inputs,
     check_maxout_inputs,
     check_norm_inputs,
     check_norm_param,
@@ -59,6 +61,8 @@ __all__ = [
     "softmax_loss",
     "spatial_batchnorm_backward",
     "spatial_batchnorm_forward",
+    "spatial_groupnorm_backward",
+    "spatial_groupnorm_forward",
     "svm_loss",
     "tanh_backward",
     "tanh_forward",
@@ -1106,3 +1110,103 @@ def dropout_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
         dx = dout
     ### END SOLUTION
     return dx
+
+
+# =============================================================== group normalisation
+# Group normalisation splits the C channels of each image into G groups of C / G
+# neighbouring channels and normalises each group of each image over its channels and
+# positions: no batch statistics, so it behaves the same for any batch size. G = 1 is layer
+# normalisation over (C, H, W), G = C is instance normalisation (each channel of each image
+# on its own).
+
+
+def spatial_groupnorm_forward(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, G: int, gn_param: dict
+) -> tuple[np.ndarray, tuple]:
+    """Forward pass of (spatial) group normalisation.
+
+    The channels of each image are split into ``G`` consecutive groups of ``C // G``
+    channels (channels ``0 .. C//G - 1`` form group 0, and so on). Each group of each image
+    is normalised with the mean and the (biased) variance of its ``C // G * H * W``
+    values, ``x_hat = (x - mean) / sqrt(var + eps)``, then every channel is scaled and
+    shifted, ``out = gamma * x_hat + beta``. Training and test time compute the same.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        A minibatch of images or feature maps. Left unchanged.
+    gamma : numpy.ndarray, shape (1, C, 1, 1)
+        Scale of each channel (CS231n's shape, which broadcasts over x).
+    beta : numpy.ndarray, shape (1, C, 1, 1)
+        Shift of each channel.
+    G : int
+        The number of groups; it must divide C.
+    gn_param : dict
+        ``'eps'`` (default 1e-5), added to the variance. Other keys are ignored.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, C, H, W)
+    cache : tuple
+        ``(x, x_hat, mean, var, gamma, beta, G, eps)``: ``x_hat`` of shape (N, C, H, W),
+        ``mean`` and ``var`` of shape (N, G), one per group of each image, for
+        :func:`spatial_groupnorm_backward`.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit, ``G`` does not divide C, or ``gn_param['eps']`` is not > 0.
+    """
+    check_norm_param(gn_param, "gn_param", needs_mode=False)
+    check_groupnorm_inputs(x, gamma, beta, G)
+    eps = gn_param.get("eps", 1e-5)
+    ### BEGIN SOLUTION (05_training, section 15 "Group normalisation")
+    N, C, H, W = x.shape
+    groups = x.reshape(N, G, -1)                   # each row: one group of one image
+    mean = groups.mean(axis=2)
+    var = groups.var(axis=2)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = ((groups - mean[:, :, None]) * inv_std[:, :, None]).reshape(N, C, H, W)
+    out = gamma * x_hat + beta
+    ### END SOLUTION
+    cache = (x, x_hat, mean, var, gamma, beta, G, eps)
+    return out, cache
+
+
+def spatial_groupnorm_backward(
+    dout: np.ndarray, cache: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of (spatial) group normalisation.
+
+    Within a group of an image this is the layer normalisation backward on the group's
+    values (the means run over the group); ``gamma`` and ``beta`` collect their gradients
+    from every image and position of their channel.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, C, H, W)
+        Upstream gradient.
+    cache : tuple
+        ``(x, x_hat, mean, var, gamma, beta, G, eps)`` from
+        :func:`spatial_groupnorm_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+    dgamma : numpy.ndarray, shape (1, C, 1, 1)
+        The shape of ``gamma``.
+    dbeta : numpy.ndarray, shape (1, C, 1, 1)
+    """
+    x, x_hat, mean, var, gamma, beta, G, eps = cache
+    ### BEGIN SOLUTION (05_training, section 15 "Group normalisation")
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=(0, 2, 3), keepdims=True)
+    dx_hat = (dout * gamma).reshape(N, G, -1)
+    rows = x_hat.reshape(N, G, -1)
+    inv_std = 1.0 / np.sqrt(var + eps)[:, :, None]
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=2, keepdims=True)
+                    - rows * (dx_hat * rows).mean(axis=2, keepdims=True))
+    dx = dx.reshape(N, C, H, W)
+    ### END SOLUTION
+    return dx, dgamma, dbeta

@@ -32,8 +32,13 @@ scaled by 1 / p, but for a chance of about 1e-4), and in test mode with a keep r
 below 1 (dropout must do nothing there). An update rule may return a new array or ``w``
 moved in place: each ``next_w`` is copied right after the call.
 
+Group normalisation (part 3) is judged against ``torch.nn.functional.group_norm`` and its
+autograd; its backward pass gets the docstring's cache ``(x, x_hat, mean, var, gamma, beta,
+G, eps)`` made here by PyTorch, so it does not depend on the student's forward.
+
 Seeds: 5100-5199 activations, 5400-5499 batch normalisation, 5500-5599 layer
-normalisation, 5600-5699 spatial batch normalisation, 5700-5799 dropout, 5800-5999 part 2.
+normalisation, 5600-5699 spatial batch normalisation, 5700-5799 dropout, 5800-5999 part 2,
+6000-6099 group normalisation.
 """
 
 import numpy as np
@@ -44,6 +49,9 @@ from cs231n_utils.checks.training import (
     VALUE_TOLERANCE,
     judge_dropout_backward,
     judge_dropout_forward,
+    judge_groupnorm_backward,
+    judge_groupnorm_cache,
+    judge_groupnorm_output,
     judge_leaky_relu_backward,
     judge_leaky_relu_forward,
     judge_maxout_backward,
@@ -56,6 +64,8 @@ from cs231n_utils.checks.training import (
     judge_tanh_backward,
     judge_tanh_forward,
     torch_grads,
+    torch_groupnorm,
+    torch_groupnorm_function,
     torch_maxout,
     torch_norm,
     torch_norm_function,
@@ -1564,6 +1574,118 @@ def probe_adam(case):
     return _nets_probe_rule(case, "adam")
 
 
+# ============================================== part 3: group normalisation (section 15)
+
+
+def groupnorm_cases(seed: int) -> list[dict]:
+    """Images (N, C, H, W), N >= 2, whose channels differ in scale and mean; G a divisor of
+    C strictly between 1 and C in three cases (so that every wrong grouping shows), G = 1
+    and G = C once each; eps by default or given, once 0.05 on values of scale 0.03 (then
+    eps outside the root, no eps and the default eps all give clearly different outputs);
+    an upstream gradient."""
+    out = []
+    for case in range(5):
+        rng = np.random.default_rng(seed + case)
+        C = int(rng.choice([4, 6, 8, 9]))
+        between = [g for g in range(2, C) if C % g == 0]
+        G = {2: 1, 3: C}.get(case, int(rng.choice(between)))
+        N, H, W = int(rng.integers(2, 5)), int(rng.integers(1, 5)), int(rng.integers(2, 5))
+        x = (rng.normal(size=(N, C, H, W)) * rng.uniform(0.3, 3, size=(1, C, 1, 1))
+             + rng.normal(size=(1, C, 1, 1)) * 2)
+        item = {"x": x, "gamma": rng.normal(size=(1, C, 1, 1)),
+                "beta": rng.normal(size=(1, C, 1, 1)), "G": np.array(G),
+                "dout": rng.normal(size=x.shape)}
+        if case in (1, 2):
+            item["eps"] = np.array(10.0 ** rng.uniform(-3, -1.5))
+        if case == 4:             # values of scale 0.03: variances near eps, far above 1e-5
+            item["x"], item["eps"] = x * 0.03, np.array(0.05)
+        out.append(item)
+    return out
+
+
+def _groupnorm_param(case: dict) -> dict:
+    return {"eps": float(case["eps"])} if "eps" in case else {}
+
+
+def _groupnorm_statistics(x: np.ndarray, G: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each image's groups' means and biased variances, shape (N, G), by PyTorch."""
+    import torch
+
+    rows = _t(x).reshape(x.shape[0], G, -1)
+    return rows.mean(dim=2).numpy(), torch.var(rows, dim=2, correction=0).numpy()
+
+
+def probe_spatial_groupnorm_forward(case):
+    from cs231n_utils.layers import spatial_groupnorm_forward
+
+    x, gamma, beta = case["x"].copy(), case["gamma"].copy(), case["beta"].copy()
+    out, cache = spatial_groupnorm_forward(x, gamma, beta, int(case["G"]),
+                                           _groupnorm_param(case))
+    return {"out": out, "x_after": x, "gamma_after": gamma, "beta_after": beta,
+            **_items(cache)}
+
+
+def judge_spatial_groupnorm_forward_case(case, got):
+    x, gamma, beta, G = case["x"], case["gamma"], case["beta"], int(case["G"])
+    eps = float(case.get("eps", 1e-5))
+    for name in ("x", "gamma", "beta"):
+        unchanged(case[name], got[f"{name}_after"], "spatial_groupnorm_forward", name)
+    context = f"x of shape {x.shape}, G = {G}"
+    judge_groupnorm_output(x, got["out"], torch_groupnorm(x, gamma, beta, G, eps), context,
+                           EXACT, reveal=False)
+    ones, zeros = np.ones_like(gamma), np.zeros_like(beta)
+    judge_groupnorm_cache(*_cache_from(got), x, gamma, beta, G, eps,
+                          torch_groupnorm(x, ones, zeros, G, eps),
+                          *_groupnorm_statistics(x, G), context, EXACT, reveal=False)
+
+
+def call_spatial_groupnorm_forward(case, got) -> Call:
+    """Trusted side: the call one case made (gn_param as the probe builds it)."""
+    return hidden_call((case["x"], case["gamma"], case["beta"], int(case["G"]),
+                        _groupnorm_param(case)), (got.get("out"), None))
+
+
+def groupnorm_backward_cases(seed: int) -> list[dict]:
+    """:func:`groupnorm_cases` with the items of the docstring's cache made by PyTorch:
+    ``x_hat`` and each image's groups' ``mean`` and ``var``, shape (N, G)."""
+    out = []
+    for case in groupnorm_cases(seed):
+        x, G, eps = case["x"], int(case["G"]), float(case.get("eps", 1e-5))
+        mean, var = _groupnorm_statistics(x, G)
+        x_hat = torch_groupnorm(x, np.ones_like(case["gamma"]), np.zeros_like(case["beta"]),
+                                G, eps)
+        out.append({**case, "x_hat": x_hat, "mean": mean, "var": var})
+    return out
+
+
+def _groupnorm_cache(case: dict) -> tuple:
+    """The docstring's cache ``(x, x_hat, mean, var, gamma, beta, G, eps)`` of a case."""
+    return (case["x"], case["x_hat"], case["mean"], case["var"], case["gamma"],
+            case["beta"], int(case["G"]), float(case.get("eps", 1e-5)))
+
+
+def probe_spatial_groupnorm_backward(case):
+    from cs231n_utils.layers import spatial_groupnorm_backward
+
+    cache = tuple(v.copy() if isinstance(v, np.ndarray) else v for v in _groupnorm_cache(case))
+    dx, dgamma, dbeta = spatial_groupnorm_backward(case["dout"].copy(), cache)
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
+
+
+def call_spatial_groupnorm_backward(case, got) -> Call:
+    """Trusted side: the call one case made, with the docstring's cache of the case."""
+    return hidden_call((case["dout"], _groupnorm_cache(case)),
+                       (got.get("dx"), got.get("dgamma"), got.get("dbeta")))
+
+
+def judge_spatial_groupnorm_backward_case(case, got):
+    x, G, eps = case["x"], int(case["G"]), float(case.get("eps", 1e-5))
+    _, want = torch_grads(torch_groupnorm_function(G, eps), [x, case["gamma"], case["beta"]],
+                          case["dout"])
+    judge_groupnorm_backward(x, case["dout"], [got["dx"], got["dgamma"], got["dbeta"]], want,
+                             f"x of shape {x.shape}, G = {G}", EXACT, reveal=False)
+
+
 HIDDEN_TESTS = [
     HiddenTest("tanh_forward", "tanh_forward", tanh_forward_cases, probe_tanh_forward,
                judge_tanh_forward_case, call_tanh_forward),
@@ -1638,4 +1760,10 @@ HIDDEN_TESTS = [
                _nets_judge_rule("rmsprop"), _nets_rule_call("rmsprop")),
     HiddenTest("adam", "adam", lambda: optim_cases("adam"), probe_adam,
                _nets_judge_rule("adam"), _nets_rule_call("adam")),
+    HiddenTest("spatial_groupnorm_forward", "spatial_groupnorm_forward",
+               lambda: groupnorm_cases(6000), probe_spatial_groupnorm_forward,
+               judge_spatial_groupnorm_forward_case, call_spatial_groupnorm_forward),
+    HiddenTest("spatial_groupnorm_backward", "spatial_groupnorm_backward",
+               lambda: groupnorm_backward_cases(6050), probe_spatial_groupnorm_backward,
+               judge_spatial_groupnorm_backward_case, call_spatial_groupnorm_backward),
 ]

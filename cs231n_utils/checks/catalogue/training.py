@@ -14,6 +14,9 @@ eigenvector's sign is arbitrary); the gradients of the sandwich and of the netwo
 vector (a bias before a batch normalisation has a gradient that is zero up to rounding).
 The backward passes of spatial batch normalisation and of dropout read the cache of the
 docstrings (batchnorm_forward's on the channels-last rows; ``(dropout_param, mask)``).
+Group normalisation's variants normalise other sets of values than the G groups of each
+image (``group_normalise``'s groupings) and read the docstring's cache ``(x, x_hat, mean,
+var, gamma, beta, G, eps)``.
 Not catalogued: ``FullyConnectedNet.__init__`` (its random draws depend on the order the
 solution draws them in; its judge's hints are about names and shapes).
 """
@@ -26,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from cs231n_utils.checks.mistakes import Catalogue, Graded, returned
-from cs231n_utils.checks.training import _norm_dx, _normalise
+from cs231n_utils.checks.training import _norm_dx, _normalise, _to_rows, group_normalise
 
 NORM_BACKWARDS = ("batchnorm_backward", "batchnorm_backward_alt")
 #: Each update rule's hyper-parameters and defaults (as its docstring gives them).
@@ -65,7 +68,8 @@ CATALOGUE = Catalogue(
     "05_training",
     sections={1: "Activation functions", 2: "Data preprocessing", 4: "Batch normalisation",
               5: "Layer normalisation", 6: "Spatial batch normalisation", 7: "Dropout",
-              8: "A fully connected network of any depth", 9: "Update rules"},
+              8: "A fully connected network of any depth", 9: "Update rules",
+              15: "Group normalisation"},
     functions=[
         Graded("tanh_forward", "layers", returned("out", None)),
         Graded("tanh_backward", "layers", returned("dx")),
@@ -91,6 +95,8 @@ CATALOGUE = Catalogue(
         Graded("FullyConnectedNet.loss", "classifiers.fc_net",
                lambda a, r: _net_outputs(a, r)),
         *(Graded(rule, "optim", _rule_outputs(rule)) for rule in RULES),
+        Graded("spatial_groupnorm_forward", "layers", returned("out", None)),
+        Graded("spatial_groupnorm_backward", "layers", returned("dx", "dgamma", "dbeta")),
     ])
 mistake = CATALOGUE.mistake
 
@@ -1253,3 +1259,166 @@ _net_mistake("test_with_batch_statistics", "loss(X) normalises with the batch's 
              "self.bn_params (pass bn_params[i] to the layer)", test_batch=True)
 _net_mistake("without_dropout", "the training pass has no dropout: apply dropout_forward "
              "with self.dropout_param after each hidden ReLU in training", dropout=False)
+
+
+# --- group normalisation -------------------------------------------------------------------
+def _groupnorm(x, gamma, beta, G, gn_param, *, eps: float | None = None,
+               affine: str = "right", **how: Any) -> tuple[np.ndarray, tuple]:
+    """Group normalisation by the checks' formula (``group_normalise``) with one mistake in
+    ``how`` (a grouping, ``ddof``, ``eps_mode``), another ``eps``, or the ``affine`` step
+    "swapped"; the docstring's cache of the right statistics."""
+    x = np.asarray(x, dtype=np.float64)
+    given = float(gn_param.get("eps", 1e-5))
+    x_hat = group_normalise(x, G, given if eps is None else eps, **how)
+    g, b = (gamma, beta) if affine == "right" else (beta, gamma)
+    rows = x.reshape(x.shape[0], G, -1)
+    cache = (x, group_normalise(x, G, given), rows.mean(axis=2), rows.var(axis=2), gamma,
+             beta, G, given)
+    return g * x_hat + b, cache
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out normalises each image over "
+         "all its channels at once, which is layer normalisation (G = 1): split the C "
+         "channels into G groups first, x.reshape(N, G, -1), one mean and variance per row")
+def groupnorm_over_whole_image(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, grouping="image")
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out normalises each channel of "
+         "each image on its own, which is instance normalisation (G = C): a group's statistics "
+         "run over its C // G channels and all their positions together")
+def groupnorm_per_channel(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, grouping="channel")
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out puts channel c in group "
+         "c % G (x.reshape(N, C // G, G, ...)): a group is C // G consecutive channels, "
+         "x.reshape(N, G, C // G, H, W)")
+def groupnorm_interleaved_groups(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, grouping="interleaved")
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out takes each group's statistics "
+         "over the whole batch (as batch normalisation would): group normalisation "
+         "normalises each image on its own, one mean and variance per image and group")
+def groupnorm_over_batch(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, grouping="batch")
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out uses the unbiased variance "
+         "(ddof=1): normalisation uses the biased one, np.var's default (ddof=0)")
+def groupnorm_unbiased_variance(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, ddof=1)
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out divides by sqrt(var) + eps: "
+         "eps goes inside the square root, sqrt(var + eps)")
+def groupnorm_eps_outside(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, eps_mode="outside")
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out divides by sqrt(var) without "
+         "eps: x_hat = (x - mean) / sqrt(var + eps)")
+def groupnorm_without_eps(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, eps_mode="none")
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out uses eps = 1e-5 whatever "
+         "gn_param['eps'] says (1e-5 is only the default)")
+def groupnorm_default_eps(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, eps=1e-5)
+
+
+@mistake("spatial_groupnorm_forward", section=15, diagnosis="out is beta * x_hat + gamma: "
+         "gamma scales and beta shifts, out = gamma * x_hat + beta")
+def groupnorm_gamma_beta_swapped(x, gamma, beta, G, gn_param):
+    return _groupnorm(x, gamma, beta, G, gn_param, affine="swapped")
+
+
+def _groupnorm_grads(dout, cache, *, grouping: str = "group", with_gamma: bool = True,
+                     params: str = "right", **paths: Any
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The gradients of group normalisation from the docstring's cache, with one mistake:
+    dx's means over another ``grouping`` or without some paths (``_norm_dx``), dx_hat
+    without gamma, or dgamma and dbeta ``params`` "flat" (shape (C,)), "batch_only" (summed
+    over N alone), "averaged" (means over N, H, W) or "of_x" (dgamma from x, not x_hat)."""
+    dout = np.asarray(dout, dtype=np.float64)
+    x, gamma, G, eps = np.asarray(cache[0], dtype=np.float64), cache[4], int(cache[6]), \
+        float(cache[7])
+    rows, back = _to_rows(x, G, grouping)
+    drows, _ = _to_rows(dout * gamma if with_gamma else dout, G, grouping)
+    dx = back(_norm_dx(rows, 1.0, eps, drows, 1, **paths))
+    x_hat = group_normalise(x, G, eps)
+    times = np.asarray(cache[0], dtype=np.float64) if params == "of_x" else x_hat
+    axes, keep = ((0,), True) if params == "batch_only" else ((0, 2, 3), params != "flat")
+    dgamma = (dout * times).sum(axis=axes, keepdims=keep)
+    dbeta = dout.sum(axis=axes, keepdims=keep)
+    if params == "averaged":
+        count = dout.size / dout.shape[1]
+        dgamma, dbeta = dgamma / count, dbeta / count
+    return dx, dgamma, dbeta
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dx is dout * gamma / sqrt(var + "
+         "eps): each group's mean and variance depend on x too; backpropagate through them "
+         "(or use the simplified expression over each group)")
+def groupnorm_backward_without_statistics(dout, cache):
+    return _groupnorm_grads(dout, cache, through_mean=False, through_var=False)
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dx misses the path through the "
+         "variance (the term in x_hat * mean(dx_hat * x_hat) over each group)")
+def groupnorm_backward_without_variance_path(dout, cache):
+    return _groupnorm_grads(dout, cache, through_var=False)
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dx misses the path through the "
+         "mean (the term - mean(dx_hat) over each group)")
+def groupnorm_backward_without_mean_path(dout, cache):
+    return _groupnorm_grads(dout, cache, through_mean=False)
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dx is computed from dx_hat = "
+         "dout, without gamma: dx_hat = dout * gamma")
+def groupnorm_backward_without_gamma(dout, cache):
+    return _groupnorm_grads(dout, cache, with_gamma=False)
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dx takes its means over each "
+         "channel of each image (as instance normalisation would): they run over the whole "
+         "group, its C // G channels and all their positions")
+def groupnorm_backward_per_channel(dout, cache):
+    return _groupnorm_grads(dout, cache, grouping="channel")
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dx takes its means over all the "
+         "channels of each image (as layer normalisation would): they run over each group "
+         "of C // G channels")
+def groupnorm_backward_over_whole_image(dout, cache):
+    return _groupnorm_grads(dout, cache, grouping="image")
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dgamma and dbeta have shape "
+         "(C,): return them in the shape of gamma and beta, (1, C, 1, 1) (sum with "
+         "keepdims=True)")
+def groupnorm_backward_flat_parameter_grads(dout, cache):
+    return _groupnorm_grads(dout, cache, params="flat")
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dgamma and dbeta are summed over "
+         "the batch axis only (shape (1, C, H, W)): gamma and beta act at every position "
+         "too, so sum over N, H and W, axis=(0, 2, 3)")
+def groupnorm_backward_parameter_grads_over_batch_only(dout, cache):
+    return _groupnorm_grads(dout, cache, params="batch_only")
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dgamma and dbeta are averages: "
+         "they are SUMS over N, H and W (every value of the channel adds its share)")
+def groupnorm_backward_averaged_parameter_grads(dout, cache):
+    return _groupnorm_grads(dout, cache, params="averaged")
+
+
+@mistake("spatial_groupnorm_backward", section=15, diagnosis="dgamma is sum(dout * x): gamma "
+         "multiplies x_hat, so dgamma = sum(dout * x_hat) over N, H and W")
+def groupnorm_backward_dgamma_of_x(dout, cache):
+    return _groupnorm_grads(dout, cache, params="of_x")
