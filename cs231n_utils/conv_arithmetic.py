@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """The arithmetic of a convolutional layer: how big its output is, how many parameters it has.
 
 A convolutional layer is set by four hyper-parameters: the number of filters ``K``, their

@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """Sandwich layers: a few layers that often follow each other, as one layer.
 
 A sandwich's forward calls its layers' forwards in order and keeps their caches; its
@@ -11,6 +11,13 @@ backward calls their backwards in the reverse order. Same contract as
 
 Assignment 03_backprop: affine followed by ReLU.
 Assignment 05_training: affine, then batch or layer normalisation, then ReLU.
+
+Given (as in CS231n, for its convolutional notebook): convolution followed by ReLU, and
+convolution, ReLU and max pooling, built on the fast layers of
+:mod:`cs231n_utils.fast_layers` and your ReLU of :mod:`cs231n_utils.layers`.
+
+As CS231n's ``layer_utils``, a star import (``from cs231n_utils.layer_utils import *``)
+also brings every layer of :mod:`cs231n_utils.layers` and :mod:`cs231n_utils.fast_layers`.
 """
 
 from __future__ import annotations
@@ -18,6 +25,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from cs231n_utils import fast_layers as _fast_layers
+from cs231n_utils import layers as _layers
+from cs231n_utils.fast_layers import *  # noqa: F403
+from cs231n_utils.fast_layers import (
+    conv_backward_fast,
+    conv_forward_fast,
+    max_pool_backward_fast,
+    max_pool_forward_fast,
+)
+from cs231n_utils.layers import *  # noqa: F403
 
 # The answers use these; the student's stub does not, until it is filled in.
 from cs231n_utils.layers import (  # noqa: F401
@@ -31,12 +49,17 @@ from cs231n_utils.layers import (  # noqa: F401
     relu_forward,
 )
 
-__all__ = [
+_SANDWICHES = [
     "affine_norm_relu_backward",
     "affine_norm_relu_forward",
     "affine_relu_backward",
     "affine_relu_forward",
+    "conv_relu_backward",
+    "conv_relu_forward",
+    "conv_relu_pool_backward",
+    "conv_relu_pool_forward",
 ]
+__all__ = sorted({*_SANDWICHES, *_layers.__all__, *_fast_layers.__all__})
 
 #: The normalisations a sandwich (and FullyConnectedNet) accepts.
 NORMALIZATIONS = ("batchnorm", "layernorm")
@@ -176,3 +199,109 @@ def affine_norm_relu_backward(
         'section 8 "A fully connected network of any depth".'
     )
     return dx, dw, db, dgamma, dbeta
+
+
+def conv_relu_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict
+) -> tuple[np.ndarray, tuple[Any, Any]]:
+    """A convolution (the fast layer) followed by a ReLU (given).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input images.
+    w : numpy.ndarray, shape (F, C, HH, WW)
+        Filters.
+    b : numpy.ndarray, shape (F,)
+        Biases.
+    conv_param : dict
+        ``{"stride": s, "pad": p}``, as for :func:`~cs231n_utils.fast_layers.conv_forward_fast`.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, F, H_out, W_out)
+        Output of the ReLU.
+    cache : tuple
+        ``(conv_cache, relu_cache)``, for :func:`conv_relu_backward`.
+    """
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    out, relu_cache = relu_forward(a)
+    return out, (conv_cache, relu_cache)
+
+
+def conv_relu_backward(
+    dout: np.ndarray, cache: tuple[Any, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of :func:`conv_relu_forward` (given).
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, F, H_out, W_out)
+        Upstream gradient.
+    cache : tuple
+        ``(conv_cache, relu_cache)`` from :func:`conv_relu_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+    dw : numpy.ndarray, shape (F, C, HH, WW)
+    db : numpy.ndarray, shape (F,)
+    """
+    conv_cache, relu_cache = cache
+    da = relu_backward(dout, relu_cache)
+    return conv_backward_fast(da, conv_cache)
+
+
+def conv_relu_pool_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict, pool_param: dict
+) -> tuple[np.ndarray, tuple[Any, Any, Any]]:
+    """A convolution, a ReLU and a max pooling (the fast layers; given).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input images.
+    w : numpy.ndarray, shape (F, C, HH, WW)
+        Filters.
+    b : numpy.ndarray, shape (F,)
+        Biases.
+    conv_param : dict
+        ``{"stride": s, "pad": p}`` of the convolution.
+    pool_param : dict
+        ``{"pool_height": ph, "pool_width": pw, "stride": s}`` of the pooling.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, F, H_pool, W_pool)
+        Output of the pooling.
+    cache : tuple
+        ``(conv_cache, relu_cache, pool_cache)``, for :func:`conv_relu_pool_backward`.
+    """
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    s, relu_cache = relu_forward(a)
+    out, pool_cache = max_pool_forward_fast(s, pool_param)
+    return out, (conv_cache, relu_cache, pool_cache)
+
+
+def conv_relu_pool_backward(
+    dout: np.ndarray, cache: tuple[Any, Any, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of :func:`conv_relu_pool_forward` (given).
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, F, H_pool, W_pool)
+        Upstream gradient.
+    cache : tuple
+        ``(conv_cache, relu_cache, pool_cache)`` from :func:`conv_relu_pool_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+    dw : numpy.ndarray, shape (F, C, HH, WW)
+    db : numpy.ndarray, shape (F,)
+    """
+    conv_cache, relu_cache, pool_cache = cache
+    ds = max_pool_backward_fast(dout, pool_cache)
+    da = relu_backward(ds, relu_cache)
+    return conv_backward_fast(da, conv_cache)

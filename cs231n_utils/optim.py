@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """Update rules: how a parameter moves, given its gradient.
 
 Every rule has the same signature, so :class:`cs231n_utils.solver.Solver` can use any of

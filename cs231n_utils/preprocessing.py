@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """Data preprocessing: statistics fitted on the training split, applied to every split.
 
 Four methods, each a transformation of data ``X`` of shape (N, D) (flatten images first):

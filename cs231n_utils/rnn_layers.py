@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """Layers of recurrent networks: vanilla RNN, LSTM and GRU, and the layers around them.
 
 Same contract as :mod:`cs231n_utils.layers`: a forward returns ``(out, cache)`` (an LSTM

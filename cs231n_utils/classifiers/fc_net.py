@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """Fully connected networks built from the layers of :mod:`cs231n_utils.layers`.
 
 A model keeps its learnable parameters in the dict ``self.params`` (``'W1'``, ``'b1'``,
@@ -20,9 +20,17 @@ Assignment 03_backprop: :class:`TwoLayerNet`. Assignment 05_training:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-# The answers use these; the student's stub does not, until it is filled in.
+# CS231n's notebooks star-import the layers and the sandwich layers through this module
+# (`from cs231n_utils.classifiers.fc_net import *`), hence the star imports and the
+# __all__ below. The names imported by name are what the answers use (the student's stub
+# does not use them until it is filled in).
+from cs231n_utils import layer_utils as _layer_utils
+from cs231n_utils import layers as _layers
+from cs231n_utils.layer_utils import *  # noqa: F403
 from cs231n_utils.layer_utils import (  # noqa: F401
     NORMALIZATIONS,
     affine_norm_relu_backward,
@@ -30,6 +38,7 @@ from cs231n_utils.layer_utils import (  # noqa: F401
     affine_relu_backward,
     affine_relu_forward,
 )
+from cs231n_utils.layers import *  # noqa: F403
 from cs231n_utils.layers import (  # noqa: F401
     affine_backward,
     affine_forward,
@@ -37,8 +46,9 @@ from cs231n_utils.layers import (  # noqa: F401
     dropout_forward,
     softmax_loss,
 )
+from cs231n_utils.model_io import ModelFileError, load_arrays, load_model, save_model, take
 
-__all__ = ["FullyConnectedNet", "TwoLayerNet"]
+__all__ = sorted({"FullyConnectedNet", "TwoLayerNet", *_layers.__all__, *_layer_utils.__all__})
 
 
 class TwoLayerNet:
@@ -126,6 +136,43 @@ class TwoLayerNet:
             'TwoLayerNet.loss is not written yet: fill it in, guided by 03_backprop, section '
             '9 "A two-layer network".'
         )
+
+    def save(self, fname: str | os.PathLike[str]) -> None:
+        """Write ``params`` and ``reg`` to the ``.npz`` archive ``fname`` (no pickle).
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file to write, exactly as given (``"net.npy"`` is an ``.npz`` archive
+            named so); its folder must exist.
+        """
+        save_model(fname, self)
+
+    def load(self, fname: str | os.PathLike[str]) -> bool:
+        """Read ``params`` and ``reg`` written by :meth:`save` into this network.
+
+        Build the network with the sizes it was saved with, then load.
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file given to :meth:`save`.
+
+        Returns
+        -------
+        bool
+            True (as CS231n's ``load``); a missing file raises instead of returning False.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``fname`` does not exist.
+        ModelFileError
+            If the file is damaged, was saved by another class, or a parameter is missing
+            or of another shape (the message names the file and the key).
+        """
+        load_model(fname, self)
+        return True
 
 
 class FullyConnectedNet:
@@ -278,3 +325,70 @@ class FullyConnectedNet:
             'FullyConnectedNet.loss is not written yet: fill it in, guided by 05_training, '
             'section 8 "A fully connected network of any depth".'
         )
+
+    def save(self, fname: str | os.PathLike[str]) -> None:
+        """Write the network to the ``.npz`` archive ``fname`` (no pickle).
+
+        Saved: ``params``, ``reg``, the normalisation, the dropout keep ratio and batch
+        normalisation's running averages, so that a loaded network scores test data
+        exactly as this one does.
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file to write, exactly as given; its folder must exist.
+        """
+        extra: dict = {"meta:normalization": self.normalization or "",
+                       "meta:dropout_keep_ratio": float(self.dropout_param.get("p", 1.0))}
+        for i, bn_param in enumerate(self.bn_params):
+            for key in ("running_mean", "running_var"):
+                if key in bn_param:
+                    extra[f"bn{i}:{key}"] = bn_param[key]
+        save_model(fname, self, extra)
+
+    def load(self, fname: str | os.PathLike[str]) -> bool:
+        """Read a network written by :meth:`save` into this one.
+
+        Build the network with the hidden sizes and normalisation it was saved with,
+        then load: the parameters must match by name and shape.
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file given to :meth:`save`.
+
+        Returns
+        -------
+        bool
+            True (as CS231n's ``load``); a missing file raises instead of returning False.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``fname`` does not exist.
+        ModelFileError
+            If the file is damaged, was saved by another class or with another
+            normalisation, or a parameter is missing or of another shape (the message
+            names the file and the key).
+        """
+        arrays = load_arrays(fname, type(self).__name__)
+        saved_norm = str(take(arrays, "meta:normalization", fname, ())) or None
+        if saved_norm != self.normalization:
+            raise ModelFileError(f"{fname}: 'meta:normalization' is {saved_norm!r}, but this "
+                                 f"network's normalization is {self.normalization!r}")
+        arrays = load_model(fname, self)
+        keep = float(take(arrays, "meta:dropout_keep_ratio", fname, ()))
+        self.use_dropout = keep != 1
+        if self.use_dropout:
+            self.dropout_param = {**self.dropout_param, "mode": "test", "p": keep}
+        else:
+            self.dropout_param = {}
+        for i, bn_param in enumerate(self.bn_params):
+            for key in ("running_mean", "running_var"):
+                name = f"bn{i}:{key}"
+                if name in arrays:
+                    shape = self.params[f"gamma{i + 1}"].shape
+                    bn_param[key] = take(arrays, name, fname, shape).astype(self.dtype)
+                else:
+                    bn_param.pop(key, None)
+        return True

@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """The multiclass SVM (hinge) loss of a linear classifier (assignment 02_linear_classifiers).
 
 A linear classifier scores every class with one matrix product: for a row ``x`` of ``X``

@@ -1,7 +1,7 @@
 # Student copy, generated from the instructor's solutions by `make release`.
 # Fill in every part that raises NotImplementedError; keep names and signatures.
 # (The names your answers define are still missing here, hence:)
-# ruff: noqa: F821, F841
+# ruff: noqa: F405, F821, F841
 """The softmax (cross-entropy) loss of a linear classifier (assignment 02_linear_classifiers).
 
 The softmax classifier reads the scores ``s = x @ W`` of an example as unnormalised log

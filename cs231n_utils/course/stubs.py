@@ -27,7 +27,7 @@ HEADER = (
     "# Student copy, generated from the instructor's solutions by `make release`.\n"
     "# Fill in every part that raises NotImplementedError; keep names and signatures.\n"
     "# (The names your answers define are still missing here, hence:)\n"
-    "# ruff: noqa: F821, F841\n"
+    "# ruff: noqa: F405, F821, F841\n"
 )
 
 

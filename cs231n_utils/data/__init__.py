@@ -13,7 +13,8 @@ and the fix when a file is truncated or corrupt.
 The modules of this package:
 
 - :mod:`~cs231n_utils.data.paths`: :func:`datasets_dir`, :class:`DatasetError`;
-- :mod:`~cs231n_utils.data.cifar10`: the CIFAR-10 pickles, read with a restricted unpickler;
+- :mod:`~cs231n_utils.data.cifar10`: the CIFAR-10 pickles, read with a restricted unpickler,
+  and CS231n's :func:`get_CIFAR10_data` (split, mean-subtracted, channels first);
 - :mod:`~cs231n_utils.data.fashion_mnist`: idx files and the embedded Fashion-MNIST subset;
 - :mod:`~cs231n_utils.data.splits`: :func:`load_image_data`, which picks a source and splits it.
 - :mod:`~cs231n_utils.data.digits`: scikit-learn's 8x8 digits enlarged to 28x28 (06);
@@ -24,7 +25,7 @@ The modules of this package:
 Everything is imported from here: ``from cs231n_utils.data import load_image_data``.
 """
 
-from .cifar10 import CIFAR10_CLASSES, load_CIFAR10, load_CIFAR10_class_names
+from .cifar10 import CIFAR10_CLASSES, get_CIFAR10_data, load_CIFAR10, load_CIFAR10_class_names
 from .digits import DIGITS_CLASSES, load_digits_images
 from .fashion_mnist import (
     FASHION_MNIST_CLASSES,
@@ -39,7 +40,9 @@ from .scenes import (
     decode_captions,
     encode_captions,
     feature_statistics,
+    load_scene_captions,
     make_scenes,
+    sample_coco_minibatch,
     scene_features,
 )
 from .splits import SOURCES, load_image_data
@@ -79,16 +82,19 @@ __all__ = [
     "decode_captions",
     "encode_captions",
     "feature_statistics",
+    "get_CIFAR10_data",
     "load_CIFAR10",
     "load_CIFAR10_class_names",
     "load_digits_images",
     "load_embedded_fashion_mnist",
     "load_fashion_mnist_idx",
     "load_image_data",
+    "load_scene_captions",
     "load_shakespeare",
     "load_transfer_task",
     "make_scenes",
     "read_idx",
+    "sample_coco_minibatch",
     "scene_features",
     "split_text",
     "take_per_class",

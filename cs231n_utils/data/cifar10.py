@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .paths import DatasetError
+from .paths import DatasetError, datasets_dir
 
 CIFAR10_DIRNAME = "cifar-10-batches-py"
 CIFAR10_TRAIN_FILES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -197,3 +197,98 @@ def load_CIFAR10_class_names(root: str | os.PathLike[str]) -> list[str]:
         return [n.decode("utf-8") if isinstance(n, bytes) else str(n) for n in names]
     except UnicodeDecodeError as err:
         raise DatasetError(f"{path}: class names are not text ({err}); {_FIX_CIFAR}.") from err
+
+
+def _count(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def get_CIFAR10_data(
+    num_training: int = 49000,
+    num_validation: int = 1000,
+    num_test: int = 1000,
+    subtract_mean: bool = True,
+    *,
+    cifar10_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, np.ndarray]:
+    """CIFAR-10 split and preprocessed for the networks, as CS231n's ``get_CIFAR10_data``.
+
+    The validation images are the ``num_validation`` training images after the first
+    ``num_training``; the training images are the first ``num_training``; the test images
+    the first ``num_test`` of the test batch (no shuffling, as in CS231n). With
+    ``subtract_mean`` the mean training image is subtracted from all three sets. Images
+    come channels first, ``(N, 3, 32, 32)``.
+
+    There is no fallback: without CIFAR-10 this raises (the message says to run
+    ``bash datasets/get_datasets.sh``), because the embedded Fashion-MNIST images have
+    another shape (28 x 28 x 1) and code written for CIFAR-10 (``input_dim=3 * 32 * 32``)
+    would fail further on. For the embedded data use
+    :func:`cs231n_utils.data.load_image_data`.
+
+    Parameters
+    ----------
+    num_training : int, default 49000
+        Training images, >= 1.
+    num_validation : int, default 1000
+        Validation images, >= 0; ``num_training + num_validation`` may be at most the
+        number of training images (50000).
+    num_test : int, default 1000
+        Test images, >= 0, at most 10000.
+    subtract_mean : bool, default True
+        Subtract the mean training image.
+    cifar10_dir : str or path-like, optional
+        The folder ``cifar-10-batches-py`` (or its parent); by default
+        ``datasets_dir()/cifar-10-batches-py``, where ``get_datasets.sh`` puts it.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``X_train`` (num_training, 3, 32, 32), ``y_train`` (num_training,), ``X_val``,
+        ``y_val``, ``X_test``, ``y_test``; images float64, labels int64 0..9.
+
+    Raises
+    ------
+    FileNotFoundError
+        If CIFAR-10 is not downloaded (the message says how to get it).
+    ValueError
+        If a count is negative or asks for more images than there are (naming it).
+    DatasetError
+        If a batch file is truncated or corrupt.
+    """
+    num_training = _count("num_training", num_training, 1)
+    num_validation = _count("num_validation", num_validation, 0)
+    num_test = _count("num_test", num_test, 0)
+    folder = Path(cifar10_dir) if cifar10_dir is not None else datasets_dir() / CIFAR10_DIRNAME
+    if not folder.expanduser().is_dir():
+        raise FileNotFoundError(
+            f"get_CIFAR10_data needs CIFAR-10 in {folder}, which does not exist: "
+            f"{_GET_CIFAR} (about 170 MB, once). Without it, the notebooks use the "
+            f"embedded Fashion-MNIST subset: cs231n_utils.data.load_image_data()."
+        )
+    X_train, y_train, X_test, y_test = load_CIFAR10(folder)
+    if num_training + num_validation > len(X_train):
+        raise ValueError(
+            f"num_training={num_training} and num_validation={num_validation} need "
+            f"{num_training + num_validation} training images, but CIFAR-10 in {folder} "
+            f"has {len(X_train)}")
+    if num_test > len(X_test):
+        raise ValueError(f"num_test={num_test} is more than the {len(X_test)} test images "
+                         f"of CIFAR-10 in {folder}")
+    X_val = X_train[num_training:num_training + num_validation]
+    y_val = y_train[num_training:num_training + num_validation]
+    X_train, y_train = X_train[:num_training], y_train[:num_training]
+    X_test, y_test = X_test[:num_test], y_test[:num_test]
+    if subtract_mean:
+        mean_image = X_train.mean(axis=0)
+        X_train, X_val, X_test = X_train - mean_image, X_val - mean_image, X_test - mean_image
+
+    def channels_first(X: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(X.transpose(0, 3, 1, 2))
+
+    return {
+        "X_train": channels_first(X_train), "y_train": y_train,
+        "X_val": channels_first(X_val), "y_val": y_val,
+        "X_test": channels_first(X_test), "y_test": y_test,
+    }

@@ -32,6 +32,9 @@ items the captioner has never seen.
 - :func:`make_scenes`: images and captions (and what was drawn where);
 - :func:`build_vocab`, :func:`encode_captions`, :func:`decode_captions`: words to indices
   and back, with ``<NULL>`` = 0, ``<START>``, ``<END>`` as CS231n's captioning data;
+- :func:`load_scene_captions`: all of the above as CS231n's captioning data dict
+  (``train_captions``, ``train_image_idxs``, ``train_features``, ``word_to_idx``, ...),
+  and :func:`sample_coco_minibatch`, CS231n's minibatch sampler over such a dict;
 - :func:`scene_features`: image features from the pretrained CNN of 06
   (:func:`cs231n_utils.pretrained.load_pretrained`), average-pooled to a small spatial grid
   so that "left of" and "above" can be read from them.
@@ -72,7 +75,9 @@ __all__ = [
     "decode_captions",
     "encode_captions",
     "feature_statistics",
+    "load_scene_captions",
     "make_scenes",
+    "sample_coco_minibatch",
     "scene_features",
 ]
 
@@ -574,3 +579,125 @@ def scene_features(images: np.ndarray, model: nn.Module | None = None,
         feats = (feats - mean) / std
     return feats.astype(np.float32, copy=False)
 
+
+# ----------------------------------------------------------------------------- CS231n's data dict
+
+
+def load_scene_captions(num_train: int = 2000, num_val: int = 500, *, seed: int = 0,
+                        val_split: str = "val", verbose: bool = True) -> dict[str, Any]:
+    """Captioned scenes as CS231n's captioning data dict (its ``load_coco_data``'s keys).
+
+    Draws ``make_scenes(num_train, seed, "train")`` and ``make_scenes(num_val, seed,
+    val_split)``, numbers the words of the training captions (:func:`build_vocab`),
+    encodes both (:func:`encode_captions`, ``max_length`` the longest training caption)
+    and computes their :func:`scene_features`. Each scene has one caption, so
+    ``<split>_image_idxs`` is ``0 .. N - 1``. There are no image URLs: the images
+    themselves are under ``<split>_images`` (:func:`sample_coco_minibatch` returns them
+    where CS231n returns URLs).
+
+    Parameters
+    ----------
+    num_train : int, default 2000
+        Training scenes, >= 1.
+    num_val : int, default 500
+        Validation scenes, >= 0.
+    seed : int, default 0
+        Seed of both :func:`make_scenes` calls.
+    val_split : {"val", "test"}, default "val"
+        Which held-out items the ``val`` scenes are drawn from.
+    verbose : bool, default True
+        Print one line saying what the data are (generated scenes, not COCO).
+
+    Returns
+    -------
+    dict
+        ``train_captions``, ``val_captions``: int64 ``(N, T)`` (``<START>`` ... ``<END>``,
+        ``<NULL>`` padding); ``train_image_idxs``, ``val_image_idxs``: int64 ``(N,)``;
+        ``train_features``, ``val_features``: float32 ``(N, 576)``; ``train_images``,
+        ``val_images``: float32 ``(N, 1, 56, 56)``; ``word_to_idx``: dict of str to int;
+        ``idx_to_word``: list of str (index to word, as CS231n's).
+
+    Raises
+    ------
+    ValueError
+        If a count, the seed or ``val_split`` is not accepted (naming it).
+    MissingCheckpointError
+        If the pretrained network of 06 is missing (``make pretrain``).
+    """
+    num_train = _check_count("num_train", num_train, 1)
+    num_val = _check_count("num_val", num_val, 0)
+    if val_split not in ("val", "test"):
+        raise ValueError(f"val_split must be 'val' or 'test', got {val_split!r}.")
+    train = make_scenes(num_train, seed, split="train")
+    val = make_scenes(num_val, seed, split=val_split)
+    word_to_idx = build_vocab(train["captions"], add_unk=True)
+    max_length = max(len(c.split()) for c in train["captions"])
+    data: dict[str, Any] = {"word_to_idx": word_to_idx,
+                            "idx_to_word": [w for w, _ in sorted(word_to_idx.items(),
+                                                                 key=lambda item: item[1])]}
+    for name, scenes in (("train", train), ("val", val)):
+        longest = max((len(c.split()) for c in scenes["captions"]), default=0)
+        data[f"{name}_captions"] = encode_captions(scenes["captions"], word_to_idx,
+                                                   max(max_length, longest))
+        data[f"{name}_image_idxs"] = np.arange(len(scenes["captions"]), dtype=np.int64)
+        data[f"{name}_features"] = scene_features(scenes["images"])
+        data[f"{name}_images"] = scenes["images"]
+    width = max(data["train_captions"].shape[1], data["val_captions"].shape[1])
+    for name in ("train", "val"):  # one caption length for both splits
+        caps = data[f"{name}_captions"]
+        pad = np.full((len(caps), width - caps.shape[1]), word_to_idx[NULL], dtype=np.int64)
+        data[f"{name}_captions"] = np.concatenate([caps, pad], axis=1)
+    if verbose:
+        print(f"Generated caption scenes (not COCO): {num_train} train, {num_val} {val_split} "
+              f"scenes, {len(word_to_idx)} words, captions of {width} tokens, features "
+              f"{data['train_features'].shape[1]}.")
+    return data
+
+
+def sample_coco_minibatch(data: Mapping[str, Any], batch_size: int = 100,
+                          split: str = "train") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A random minibatch of captions and their images' features, as CS231n's sampler.
+
+    ``batch_size`` captions are drawn with replacement with ``np.random`` (so
+    ``np.random.seed`` makes it reproducible, as in CS231n).
+
+    Parameters
+    ----------
+    data : dict
+        With ``<split>_captions``, ``<split>_image_idxs``, ``<split>_features`` and
+        ``<split>_urls`` or ``<split>_images`` (:func:`load_scene_captions`).
+    batch_size : int, default 100
+        Captions to draw, >= 1.
+    split : str, default "train"
+        ``"train"`` or ``"val"`` (any split whose keys ``data`` has).
+
+    Returns
+    -------
+    captions : numpy.ndarray of int, shape (batch_size, T)
+    features : numpy.ndarray, shape (batch_size, D)
+        The features of each caption's image.
+    urls : numpy.ndarray
+        The image URLs when ``data`` has ``<split>_urls`` (CS231n's COCO), else the
+        images themselves, shape (batch_size, 1, 56, 56) for the scenes.
+
+    Raises
+    ------
+    ValueError
+        If ``split`` has no captions in ``data`` (naming the splits it has) or
+        ``batch_size`` is not a positive integer.
+    """
+    batch_size = _check_count("batch_size", batch_size, 1)
+    splits = sorted(k[:-len("_captions")] for k in data if str(k).endswith("_captions"))
+    if split not in splits:
+        raise ValueError(f"split must be one of {splits} (the splits data has captions for), "
+                         f"got {split!r}.")
+    missing = [f"{split}_{k}" for k in ("image_idxs", "features") if f"{split}_{k}" not in data]
+    if missing:
+        raise ValueError(f"data lacks {', '.join(missing)}; make it with load_scene_captions.")
+    captions = np.asarray(data[f"{split}_captions"])
+    mask = np.random.choice(len(captions), batch_size)
+    image_idxs = np.asarray(data[f"{split}_image_idxs"])[mask]
+    features = np.asarray(data[f"{split}_features"])[image_idxs]
+    where = f"{split}_urls" if f"{split}_urls" in data else f"{split}_images"
+    urls = np.asarray(data[where])[image_idxs] if where in data else np.array([])
+    return captions[mask], features, urls

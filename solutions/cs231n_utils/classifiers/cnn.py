@@ -11,15 +11,27 @@ Assignment 04_cnn: :class:`ThreeLayerConvNet`.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-# The answers use these; the student's stub does not, until it is filled in.
+# CS231n's notebooks star-import the layers, the fast layers and the sandwich layers
+# through this module (`from cs231n_utils.classifiers.cnn import *`), hence the star
+# imports and the __all__ below. The names imported by name are what the answers use (the
+# student's stub does not use them until it is filled in): ThreeLayerConvNet uses only
+# layers.py and fast_layers.py.
+from cs231n_utils import fast_layers as _fast_layers
+from cs231n_utils import layer_utils as _layer_utils
+from cs231n_utils import layers as _layers
+from cs231n_utils.fast_layers import *  # noqa: F403
 from cs231n_utils.fast_layers import (  # noqa: F401
     conv_backward_fast,
     conv_forward_fast,
     max_pool_backward_fast,
     max_pool_forward_fast,
 )
+from cs231n_utils.layer_utils import *  # noqa: F403
+from cs231n_utils.layers import *  # noqa: F403
 from cs231n_utils.layers import (  # noqa: F401
     affine_backward,
     affine_forward,
@@ -27,8 +39,10 @@ from cs231n_utils.layers import (  # noqa: F401
     relu_forward,
     softmax_loss,
 )
+from cs231n_utils.model_io import load_model, save_model
 
-__all__ = ["ThreeLayerConvNet"]
+__all__ = sorted({"ThreeLayerConvNet", *_layers.__all__, *_fast_layers.__all__,
+                  *_layer_utils.__all__})
 
 
 class ThreeLayerConvNet:
@@ -176,3 +190,39 @@ class ThreeLayerConvNet:
             grads[name] += self.reg * W
         return float(loss), grads
         ### END SOLUTION
+
+    def save(self, fname: str | os.PathLike[str]) -> None:
+        """Write ``params`` and ``reg`` to the ``.npz`` archive ``fname`` (no pickle).
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file to write, exactly as given; its folder must exist.
+        """
+        save_model(fname, self)
+
+    def load(self, fname: str | os.PathLike[str]) -> bool:
+        """Read ``params`` and ``reg`` written by :meth:`save` into this network.
+
+        Build the network with the sizes it was saved with, then load.
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file given to :meth:`save`.
+
+        Returns
+        -------
+        bool
+            True (as CS231n's ``load``); a missing file raises instead of returning False.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``fname`` does not exist.
+        ModelFileError
+            If the file is damaged, was saved by another class, or a parameter is missing
+            or of another shape (the message names the file and the key).
+        """
+        load_model(fname, self)
+        return True

@@ -13,6 +13,7 @@ the bias) and ``y`` is ``(N,)`` with labels ``0 .. C-1``.
 from __future__ import annotations
 
 import math
+import os
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,6 +22,7 @@ from tqdm.auto import tqdm
 from cs231n_utils.classifiers.linear_inputs import check_labels, check_rows
 from cs231n_utils.classifiers.linear_svm import svm_loss_vectorized
 from cs231n_utils.classifiers.softmax import softmax_loss_vectorized
+from cs231n_utils.model_io import ModelFileError, load_arrays, save_arrays, take
 
 __all__ = ["LinearClassifier", "LinearSVM", "Softmax"]
 
@@ -179,6 +181,57 @@ class LinearClassifier:
         y_pred = np.argmax(X @ self.W, axis=1)
         ### END SOLUTION
         return y_pred
+
+    def save(self, fname: str | os.PathLike[str]) -> None:
+        """Write the weights ``W`` to the ``.npz`` archive ``fname`` (no pickle).
+
+        The file is written at exactly ``fname`` (``svm.save("svm.npy")`` writes an
+        ``.npz`` archive named ``svm.npy``); :meth:`load` reads it back.
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file to write; its folder must exist.
+
+        Raises
+        ------
+        ValueError
+            If the classifier has no weights yet.
+        """
+        if self.W is None:
+            raise ValueError("the classifier has no weights to save: call train(X, y) first")
+        path = save_arrays(fname, type(self).__name__, {"W": self.W})
+        print(f"{type(self).__name__} weights saved to {path}")
+
+    def load(self, fname: str | os.PathLike[str]) -> bool:
+        """Read the weights ``W`` written by :meth:`save` (of the same class).
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file given to :meth:`save`.
+
+        Returns
+        -------
+        bool
+            True (as CS231n's ``load``); a missing file raises instead of returning False.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``fname`` does not exist.
+        ModelFileError
+            If the file is damaged, was saved by another class, lacks ``W``, or its ``W``
+            is not 2-D or differs in shape from the classifier's current ``W``.
+        """
+        arrays = load_arrays(fname, type(self).__name__)
+        W = take(arrays, "W", fname, None if self.W is None else self.W.shape)
+        if W.ndim != 2 or W.dtype.kind != "f":
+            raise ModelFileError(f"{fname}: 'W' must be a 2-D float array (D, C), got "
+                                 f"{W.dtype} of shape {W.shape}")
+        self.W = W
+        print(f"{type(self).__name__} weights loaded from {fname}")
+        return True
 
     def loss(
         self, X_batch: np.ndarray, y_batch: np.ndarray, reg: float

@@ -19,9 +19,19 @@ Assignment 07_rnn.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-# The answers use these; the student's stub does not, until it is filled in.
+# CS231n's notebooks star-import the layers and the recurrent layers through this module
+# (`from cs231n_utils.classifiers.rnn import *`), hence the star imports and the __all__
+# below. The names imported by name are what the answers use (the student's stub does not
+# use them until it is filled in).
+from cs231n_utils import layers as _layers
+from cs231n_utils import rnn_layers as _rnn_layers
+from cs231n_utils.layers import *  # noqa: F403
+from cs231n_utils.model_io import ModelFileError, load_arrays, load_model, save_model, take
+from cs231n_utils.rnn_layers import *  # noqa: F403
 from cs231n_utils.rnn_layers import (  # noqa: F401
     gru_backward,
     gru_forward,
@@ -39,7 +49,7 @@ from cs231n_utils.rnn_layers import (  # noqa: F401
     word_embedding_forward,
 )
 
-__all__ = ["CELL_TYPES", "CaptioningRNN"]
+__all__ = sorted({"CELL_TYPES", "CaptioningRNN", *_layers.__all__, *_rnn_layers.__all__})
 
 #: The recurrent cells a CaptioningRNN can use, and their number of gate blocks.
 CELL_TYPES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -243,6 +253,59 @@ class CaptioningRNN:
                     words.append(word)
             sentences.append(" ".join(words))
         return sentences
+
+    def save(self, fname: str | os.PathLike[str]) -> None:
+        """Write the network to the ``.npz`` archive ``fname`` (no pickle).
+
+        Saved: ``params``, ``cell_type`` and the vocabulary (the words in index order).
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file to write, exactly as given; its folder must exist.
+        """
+        words = [w for _, w in sorted(self.idx_to_word.items())]
+        save_model(fname, self, {"meta:cell_type": self.cell_type,
+                                 "meta:words": np.array(words, dtype=str)})
+
+    def load(self, fname: str | os.PathLike[str]) -> bool:
+        """Read a network written by :meth:`save` into this one.
+
+        Build the network with the vocabulary, sizes and cell type it was saved with,
+        then load.
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file given to :meth:`save`.
+
+        Returns
+        -------
+        bool
+            True (as CS231n's ``load``); a missing file raises instead of returning False.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``fname`` does not exist.
+        ModelFileError
+            If the file is damaged, was saved by another class, with another cell type
+            or vocabulary, or a parameter is missing or of another shape (the message
+            names the file and the key).
+        """
+        arrays = load_arrays(fname, type(self).__name__)
+        cell_type = str(take(arrays, "meta:cell_type", fname, ()))
+        if cell_type != self.cell_type:
+            raise ModelFileError(f"{fname}: 'meta:cell_type' is {cell_type!r}, but this "
+                                 f"network's cell_type is {self.cell_type!r}")
+        words = [str(w) for w in take(arrays, "meta:words", fname)]
+        mine = [w for _, w in sorted(self.idx_to_word.items())]
+        if words != mine:
+            raise ModelFileError(f"{fname}: 'meta:words' ({len(words)} words) is not this "
+                                 f"network's vocabulary ({len(mine)} words): build it with "
+                                 f"the word_to_idx it was saved with")
+        load_model(fname, self)
+        return True
 
     def _check_features(self, features: np.ndarray) -> None:
         D = self.params["W_proj"].shape[0]
