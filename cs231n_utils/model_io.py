@@ -288,3 +288,45 @@ def load_model(fname: str | os.PathLike[str], model: object) -> dict[str, np.nda
         model.reg = reg
     print(f"{type(model).__name__} loaded from {fname}")
     return arrays
+
+
+class SavesParams:
+    """``save(fname)`` / ``load(fname)`` for a network whose state is its ``params`` and
+    ``reg`` (CS231n's methods of the same names, here as ``.npz`` without pickle)."""
+
+    def save(self, fname: str | os.PathLike[str]) -> None:
+        """Write ``params`` and ``reg`` to the ``.npz`` archive ``fname`` (no pickle).
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file to write, exactly as given (``"net.npy"`` is an ``.npz`` archive
+            named so); its folder must exist.
+        """
+        save_model(fname, self)
+
+    def load(self, fname: str | os.PathLike[str]) -> bool:
+        """Read ``params`` and ``reg`` written by :meth:`save` into this network.
+
+        Build the network with the sizes it was saved with, then load.
+
+        Parameters
+        ----------
+        fname : str or path-like
+            The file given to :meth:`save`.
+
+        Returns
+        -------
+        bool
+            True (as CS231n's ``load``); a missing file raises instead of returning False.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``fname`` does not exist.
+        ModelFileError
+            If the file is damaged, was saved by another class, or a parameter is missing
+            or of another shape (the message names the file and the key).
+        """
+        load_model(fname, self)
+        return True

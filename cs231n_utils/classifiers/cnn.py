@@ -15,8 +15,6 @@ Assignment 04_cnn: :class:`ThreeLayerConvNet`.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 # CS231n's notebooks star-import the layers, the fast layers and the sandwich layers
@@ -43,13 +41,13 @@ from cs231n_utils.layers import (  # noqa: F401
     relu_forward,
     softmax_loss,
 )
-from cs231n_utils.model_io import load_model, save_model
+from cs231n_utils.model_io import SavesParams
 
 __all__ = sorted({"ThreeLayerConvNet", *_layers.__all__, *_fast_layers.__all__,
                   *_layer_utils.__all__})
 
 
-class ThreeLayerConvNet:
+class ThreeLayerConvNet(SavesParams):
     """A three-layer convolutional network: conv - ReLU - 2x2 max pool - affine - ReLU -
     affine - softmax.
 
@@ -171,38 +169,3 @@ class ThreeLayerConvNet:
             ' 8 "A three-layer convnet".'
         )
 
-    def save(self, fname: str | os.PathLike[str]) -> None:
-        """Write ``params`` and ``reg`` to the ``.npz`` archive ``fname`` (no pickle).
-
-        Parameters
-        ----------
-        fname : str or path-like
-            The file to write, exactly as given; its folder must exist.
-        """
-        save_model(fname, self)
-
-    def load(self, fname: str | os.PathLike[str]) -> bool:
-        """Read ``params`` and ``reg`` written by :meth:`save` into this network.
-
-        Build the network with the sizes it was saved with, then load.
-
-        Parameters
-        ----------
-        fname : str or path-like
-            The file given to :meth:`save`.
-
-        Returns
-        -------
-        bool
-            True (as CS231n's ``load``); a missing file raises instead of returning False.
-
-        Raises
-        ------
-        FileNotFoundError
-            If ``fname`` does not exist.
-        ModelFileError
-            If the file is damaged, was saved by another class, or a parameter is missing
-            or of another shape (the message names the file and the key).
-        """
-        load_model(fname, self)
-        return True

@@ -42,12 +42,19 @@ from cs231n_utils.layers import (  # noqa: F401
     dropout_forward,
     softmax_loss,
 )
-from cs231n_utils.model_io import ModelFileError, load_arrays, load_model, save_model, take
+from cs231n_utils.model_io import (
+    ModelFileError,
+    SavesParams,
+    load_arrays,
+    load_model,
+    save_model,
+    take,
+)
 
 __all__ = sorted({"FullyConnectedNet", "TwoLayerNet", *_layers.__all__, *_layer_utils.__all__})
 
 
-class TwoLayerNet:
+class TwoLayerNet(SavesParams):
     """A two-layer fully connected network: affine - ReLU - affine - softmax.
 
     For an input of ``D`` numbers, a hidden layer of ``H`` units and ``C`` classes::
@@ -146,43 +153,6 @@ class TwoLayerNet:
         grads["W1"] += self.reg * W1
         return loss, grads
         ### END SOLUTION
-
-    def save(self, fname: str | os.PathLike[str]) -> None:
-        """Write ``params`` and ``reg`` to the ``.npz`` archive ``fname`` (no pickle).
-
-        Parameters
-        ----------
-        fname : str or path-like
-            The file to write, exactly as given (``"net.npy"`` is an ``.npz`` archive
-            named so); its folder must exist.
-        """
-        save_model(fname, self)
-
-    def load(self, fname: str | os.PathLike[str]) -> bool:
-        """Read ``params`` and ``reg`` written by :meth:`save` into this network.
-
-        Build the network with the sizes it was saved with, then load.
-
-        Parameters
-        ----------
-        fname : str or path-like
-            The file given to :meth:`save`.
-
-        Returns
-        -------
-        bool
-            True (as CS231n's ``load``); a missing file raises instead of returning False.
-
-        Raises
-        ------
-        FileNotFoundError
-            If ``fname`` does not exist.
-        ModelFileError
-            If the file is damaged, was saved by another class, or a parameter is missing
-            or of another shape (the message names the file and the key).
-        """
-        load_model(fname, self)
-        return True
 
 
 class FullyConnectedNet:
