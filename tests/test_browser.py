@@ -250,12 +250,20 @@ def run_all_in_browser(context, lab: Lab, path: str, screenshot: Path,
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         prompts = "[...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]"
         ready_for_run_all(page)
-        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-        page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-        # started (a cell queued or run; the kernel may be slow to start on a busy machine),
-        # then finished (nothing queued)
-        page.wait_for_function(f"() => {prompts}.some(e => /\\[[*0-9]/.test(e.textContent))",
-                               timeout=120_000)
+        # started (a cell queued or run; the kernel may be slow to start on a busy machine,
+        # and a click on a page still settling can be lost: click Run All again), then
+        # finished (nothing queued)
+        started = f"() => {prompts}.some(e => /\\[[*0-9]/.test(e.textContent))"
+        for attempt in range(4):
+            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+            page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+            try:
+                page.wait_for_function(started, timeout=60_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 3:
+                    raise
+                page.keyboard.press("Escape")  # close a menu left open
         page.wait_for_function(f"() => !{prompts}.some(e => e.textContent.includes('*'))",
                                timeout=RUN_TIMEOUT * 1000, polling=500)
         seconds = time.monotonic() - start
