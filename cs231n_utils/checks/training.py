@@ -621,26 +621,41 @@ def judge_norm_cache(kind: str, cache: Sequence[Any] | None, cache_type: str,
         f"{function}: the cache must be the tuple {layout} of the docstring; got "
         + (f"a {cache_type}" if cache is None else f"{len(cache)} items"))
     one = "feature (D,)" if kind == "batch" else "example (N,)"
-    where = f"{function} ({context}): cache"
-    for index, name, given in ((0, "x", x), (4, "gamma", gamma), (5, "beta", beta)):
+    _judge_cache_items(f"{function} ({context}): cache", layout, cache, (x, gamma, beta),
+                       (want_x_hat, want_mean, want_var), [(6, "eps", eps)], tol, reveal,
+                       x_hat_hint="x_hat = (x - mean) / sqrt(var + eps)",
+                       per=f"per {one}, as the docstring says (no keepdims)",
+                       var_hint="the batch statistic, the (biased) variance")
+
+
+def _judge_cache_items(where: str, layout: str, cache: Sequence[Any],
+                       given: tuple[np.ndarray, np.ndarray, np.ndarray],
+                       want: tuple[np.ndarray, np.ndarray, np.ndarray],
+                       scalars: Sequence[tuple[int, str, float]], tol: float, reveal: bool,
+                       *, x_hat_hint: str, per: str, var_hint: str) -> None:
+    """The items a normalisation's cache shares, ``(x, x_hat, mean, var, gamma, beta,
+    ...)``: x, gamma and beta as given, x_hat and the statistics as ``want``, and the
+    ``(index, name, value)`` numbers after them as used."""
+    x = given[0]
+    for index, name, value in ((0, "x", given[0]), (4, "gamma", given[1]),
+                               (5, "beta", given[2])):
         item = np.asarray(cache[index])
-        same = item.shape == given.shape and np.array_equal(item.astype(np.float64), given)
+        same = item.shape == value.shape and np.array_equal(item.astype(np.float64), value)
         assert same, (f"{where}: item {index} must be the {name} given, in the layout "
                       f"{layout}")
-    _close(_array(cache[1], f"{where} x_hat", x.shape), want_x_hat, f"{where} x_hat", tol,
-           "x_hat = (x - mean) / sqrt(var + eps)", reveal=reveal)
-    for index, name, want in ((2, "mean", want_mean), (3, "var", want_var)):
-        got = _shaped(cache[index], f"{where} {name}", want.shape,
-                      f"one {name} per {one}, as the docstring says (no keepdims)")
-        _close(got, want, f"{where} {name}", tol,
-               "the batch statistic, the (biased) variance" if name == "var" else "",
+    _close(_array(cache[1], f"{where} x_hat", x.shape), want[0], f"{where} x_hat", tol,
+           x_hat_hint, reveal=reveal)
+    for index, name, stat in ((2, "mean", want[1]), (3, "var", want[2])):
+        got = _shaped(cache[index], f"{where} {name}", stat.shape, f"one {name} {per}")
+        _close(got, stat, f"{where} {name}", tol, var_hint if name == "var" else "",
                reveal=reveal)
-    try:
-        got_eps = float(cache[6])
-    except (TypeError, ValueError):
-        got_eps = math.nan
-    assert got_eps == eps, (f"{where}: its last item must be the eps used"
-                            + (f", {eps:g}" if reveal else ""))
+    for index, name, value in scalars:
+        try:
+            got_value = float(cache[index])
+        except (TypeError, ValueError):
+            got_value = math.nan
+        assert got_value == value, (f"{where}: item {index} must be the {name} used"
+                                    + (f", {value:g}" if reveal else ""))
 
 
 def judge_running_averages(kind: str, batches: Sequence[np.ndarray], momentum: float,
@@ -1184,27 +1199,12 @@ def judge_groupnorm_cache(cache: Sequence[Any] | None, cache_type: str, x: np.nd
     assert cache is not None and len(cache) == 8, (
         f"spatial_groupnorm_forward: the cache must be the tuple {layout} of the docstring; "
         "got " + (f"a {cache_type}" if cache is None else f"{len(cache)} items"))
-    where = f"spatial_groupnorm_forward ({context}): cache"
-    for index, name, given in ((0, "x", x), (4, "gamma", gamma), (5, "beta", beta)):
-        item = np.asarray(cache[index])
-        same = item.shape == given.shape and np.array_equal(item.astype(np.float64), given)
-        assert same, (f"{where}: item {index} must be the {name} given, in the layout "
-                      f"{layout}")
-    _close(_array(cache[1], f"{where} x_hat", x.shape), want_x_hat, f"{where} x_hat", tol,
-           "x_hat = (x - mean) / sqrt(var + eps), the shape of x", reveal=reveal)
-    for index, name, want in ((2, "mean", want_mean), (3, "var", want_var)):
-        got = _shaped(cache[index], f"{where} {name}", want.shape,
-                      f"one {name} per group of each image, shape (N, G), as the docstring "
-                      "says")
-        _close(got, want, f"{where} {name}", tol,
-               "the (biased) variance of each group" if name == "var" else "", reveal=reveal)
-    for index, name, given in ((6, "G", G), (7, "eps", eps)):
-        try:
-            got = float(cache[index])
-        except (TypeError, ValueError):
-            got = math.nan
-        assert got == given, (f"{where}: item {index} must be the {name} used"
-                              + (f", {given:g}" if reveal else ""))
+    _judge_cache_items(f"spatial_groupnorm_forward ({context}): cache", layout, cache,
+                       (x, gamma, beta), (want_x_hat, want_mean, want_var),
+                       [(6, "G", G), (7, "eps", eps)], tol, reveal,
+                       x_hat_hint="x_hat = (x - mean) / sqrt(var + eps), the shape of x",
+                       per="per group of each image, shape (N, G), as the docstring says",
+                       var_hint="the (biased) variance of each group")
 
 
 def judge_groupnorm_backward(x: np.ndarray, dout: np.ndarray, got: Sequence[Any],
