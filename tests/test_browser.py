@@ -25,8 +25,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -37,6 +35,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab_support import free_port, stop_group
 
 from cs231n_utils.course import ASSIGNMENTS_DIR, REPO_ROOT, SOLUTION_PACKAGE_DIR
 from cs231n_utils.course.notebooks import ipynb_path, notebook_sources, text_to_notebook
@@ -87,12 +86,6 @@ def chromium_works() -> bool:
         warnings.warn(f"browser tests skipped: {problem}", stacklevel=1)
         pytest.skip(problem)
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -171,13 +164,7 @@ def lab(chromium_works, tmp_path_factory):
             pytest.fail("JupyterLab did not start:\n" + (tmp / "lab.log").read_text()[-3000:])
         yield server
     finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(proc.pid, sig)
-                proc.wait(timeout=20)
-                break
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                continue
+        stop_group(proc)
         log.close()
 
 

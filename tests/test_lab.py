@@ -10,22 +10,15 @@ import json
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+from lab_support import free_port, stop_group
 
 from cs231n_utils.course import REPO_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url: str):
@@ -67,13 +60,7 @@ def running_lab(target: str, tmp_path):
         assert listing is not None, (tmp_path / f"{target}.log").read_text()[-3000:]
         yield base, token, listing
     finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(proc.pid, sig)
-                proc.wait(timeout=20)
-                break
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                continue
+        stop_group(proc)
         log.close()
 
 
